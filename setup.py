@@ -14,7 +14,7 @@ def _reqs(key: str) -> list[str]:
     return cfg.get(key, "").split()
 
 
-extras = {k: _reqs(f"{k}_requirements") for k in ("dev", "book", "audio", "full")}
+extras = {k: _reqs(f"{k}_requirements") for k in ("dev", "book", "audio", "video", "full")}
 extras["all"] = sorted({r for v in extras.values() for r in v})
 
 setuptools.setup(

@@ -61,6 +61,15 @@ sync_gate() {
 book() {
   rm -rf _build/html
   .venv/bin/jupyter-book build . -W -n --keep-going
+  # the rendered pages must not show nbdev directives, and every notebook page needs its Colab button
+  if grep -rl --include=*.html 'class="c1">#|' _build/html/nbs; then
+    echo "rendered pages above show '#|' directive lines"; return 1
+  fi
+  local nb_pages colab_pages
+  nb_pages=$(find _build/html/nbs -name '*.html' | wc -l)
+  colab_pages=$(grep -rl --include=*.html 'colab.research.google.com/github' _build/html/nbs | wc -l)
+  [ "$nb_pages" = "$colab_pages" ] || { echo "only $colab_pages of $nb_pages notebook pages have a Colab link"; return 1; }
+  echo "book OK: $nb_pages notebook pages, all with a Colab link, no directive lines"
 }
 
 tests() {
