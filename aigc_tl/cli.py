@@ -16,7 +16,7 @@ from .core import cache_dir, get_device, get_mode
 # %% auto #0
 __all__ = ['build_parser', 'main']
 
-# %% ../nbs/00_core/04_cli.ipynb #90a2500b
+# %% ../nbs/00_core/04_cli.ipynb #0336b864
 def _info(args) -> int:
     import torch
     print(json.dumps({"aigc_tl": aigc_tl.__version__, "mode": get_mode(), "device": str(get_device()),
@@ -40,6 +40,7 @@ def _data(args) -> int:
 def _zoo(args) -> int:
     from aigc_tl import zoo
     if args.action == "list":
+        zoo._import_providers()
         for name in sorted(zoo._REGISTRY):
             e = zoo._REGISTRY[name]
             modes = ",".join(m for m in ("quick", "full") if getattr(e, m) is not None)

@@ -23,7 +23,7 @@ from .data import MissingResource, load_mnist
 # %% auto #0
 __all__ = ['ZooEntry', 'register', 'available', 'load', 'cached_model', 'DigitNet', 'TextEncoder']
 
-# %% ../nbs/00_core/02_zoo.ipynb #ebec03a0
+# %% ../nbs/00_core/02_zoo.ipynb #18f0703b
 @dataclass
 class ZooEntry:
     "A named source model with a builder per mode (either may be missing)."
@@ -45,14 +45,31 @@ def register(name: str, description: str, quick: Callable[..., nn.Module] | None
     return _REGISTRY[name]
 
 
+# Chapters register the models they pretrain when their module is imported; the zoo imports
+# those modules on demand so that `load("chargpt-shakespeare")` works without a manual import.
+_PROVIDERS: dict[str, str] = {"chargpt-shakespeare": "aigc_tl.generative.autoregressive"}
+
+
+def _import_providers() -> None:
+    import importlib
+    for module in sorted(set(_PROVIDERS.values())):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # a provider module that is not part of this installation
+            pass
+
+
 def available(mode: str | None = None) -> list[str]:
     "Names loadable in `mode` (default: the current mode)."
+    _import_providers()
     mode = mode or get_mode()
     return sorted(n for n, e in _REGISTRY.items() if getattr(e, mode) is not None)
 
 
 def load(name: str, mode: str | None = None, **kwargs) -> nn.Module:
     "Build or load the named source model for `mode` (default: the current mode)."
+    if name not in _REGISTRY:
+        _import_providers()
     if name not in _REGISTRY:
         raise KeyError(f"unknown model {name!r}; registered: {sorted(_REGISTRY)}")
     mode = mode or get_mode()
