@@ -66,7 +66,8 @@ def test_every_subpackage_imports():
 
 def test_library_is_what_the_notebooks_export(tmp_path):
     "nbdev_export into a scratch copy reproduces aigc_tl/ exactly."
-    nbdev_export = shutil.which("nbdev_export") or str(Path(sys.executable).parent / "nbdev_export")
+    local = Path(sys.executable).parent / "nbdev_export"
+    nbdev_export = str(local) if local.exists() else shutil.which("nbdev_export")
     work = tmp_path / "repo"
     shutil.copytree(ROOT / "nbs", work / "nbs")
     shutil.copy(ROOT / "settings.ini", work)

@@ -7,7 +7,9 @@ import pytest
 
 from aigc_tl.cli import main
 
-EXE = shutil.which("aigc-tl") or str(Path(sys.executable).parent / "aigc-tl")
+# the console script installed next to this interpreter (not whatever `aigc-tl` comes first on PATH)
+_local = Path(sys.executable).parent / "aigc-tl"
+EXE = str(_local) if _local.exists() else shutil.which("aigc-tl")
 
 
 def test_console_script_help():
