@@ -78,7 +78,7 @@ def load(name: str, mode: str | None = None, **kwargs) -> nn.Module:
         raise ValueError(f"{name!r} has no {mode}-mode source; available in {mode} mode: {available(mode)}")
     return builder(**kwargs)
 
-# %% ../nbs/00_core/02_zoo.ipynb #e4351a2d
+# %% ../nbs/00_core/02_zoo.ipynb #087bf79f
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -90,7 +90,7 @@ def _sha256(path: Path) -> str:
 def cached_model(key: str, build: Callable[[], nn.Module], train: Callable[[nn.Module], dict],
                  retrain: bool = False) -> nn.Module:
     "Return `build()` with weights from the cache entry `key`, training (`train(model) -> info`) and caching on a miss."
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_model, save_model  # handle tied (shared) weights, unlike save_file
     folder = cache_dir("zoo", key)
     weights, manifest = folder / "model.safetensors", folder / "manifest.json"
     model = build()
@@ -98,12 +98,12 @@ def cached_model(key: str, build: Callable[[], nn.Module], train: Callable[[nn.M
         info = json.loads(manifest.read_text())
         if _sha256(weights) != info["sha256"]:
             raise RuntimeError(f"{weights} does not match its manifest (corrupted?); delete {folder} to retrain")
-        model.load_state_dict(load_file(weights))
+        load_model(model, weights)
         model.zoo_info = {**info, "source": "cache"}
         return model
     info = train(model)
     tmp = weights.with_suffix(".tmp")
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, tmp)
+    save_model(model, str(tmp), force_contiguous=True)
     os.replace(tmp, weights)
     info = {"name": key, "sha256": _sha256(weights), **info,
             "reproduce": f"aigc-tl zoo train {key.rsplit('-', 1)[0]}"}

@@ -129,3 +129,24 @@ def test_kid_unbiased_near_zero_for_same_distribution():
 def test_fid_inception_refuses_quick_mode():
     with pytest.raises(RuntimeError, match="AIGC_TL_MODE=full"):
         metrics.fid_inception(torch.zeros(2, 3, 8, 8), torch.zeros(2, 3, 8, 8))
+
+
+def test_cached_model_handles_tied_weights(fresh_home):
+    "A language model whose output layer shares the embedding matrix caches and reloads."
+    class Tied(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            torch.manual_seed(0)
+            self.emb = torch.nn.Embedding(7, 4)
+            self.out = torch.nn.Linear(4, 7, bias=False)
+            self.out.weight = self.emb.weight
+
+    def train(m):
+        with torch.no_grad():
+            m.emb.weight.mul_(2.0)
+        return {}
+
+    a = zoo.cached_model("tied-quick", Tied, train)
+    b = zoo.cached_model("tied-quick", Tied, train)
+    assert b.zoo_info["source"] == "cache" and torch.equal(a.emb.weight, b.emb.weight)
+    assert b.out.weight is b.emb.weight
