@@ -23,7 +23,7 @@ from .data import MissingResource, load_mnist
 # %% auto #0
 __all__ = ['ZooEntry', 'register', 'available', 'load', 'cached_model', 'DigitNet', 'TextEncoder']
 
-# %% ../nbs/00_core/02_zoo.ipynb #18f0703b
+# %% ../nbs/00_core/02_zoo.ipynb #786337a3
 @dataclass
 class ZooEntry:
     "A named source model with a builder per mode (either may be missing)."
@@ -47,7 +47,9 @@ def register(name: str, description: str, quick: Callable[..., nn.Module] | None
 
 # Chapters register the models they pretrain when their module is imported; the zoo imports
 # those modules on demand so that `load("chargpt-shakespeare")` works without a manual import.
-_PROVIDERS: dict[str, str] = {"chargpt-shakespeare": "aigc_tl.generative.autoregressive"}
+_PROVIDERS: dict[str, str] = {"chargpt-shakespeare": "aigc_tl.generative.autoregressive",
+                              "dcgan-mnist": "aigc_tl.generative.gan", "vae-mnist": "aigc_tl.generative.vae",
+                              "ddpm-mnist": "aigc_tl.generative.diffusion"}
 
 
 def _import_providers() -> None:

@@ -105,3 +105,29 @@ def test_settings_flags_and_metadata_keys():
     assert {"gpu", "full"} <= set(s["tst_flags"].split())
     assert "tags" in s["allowed_cell_metadata_keys"].split()
     assert {"colab", "accelerator"} <= set(s["allowed_metadata_keys"].split())
+
+
+def test_library_passes_pyflakes():
+    "Generated modules must not use undefined names (a notebook cell that is not exported can hide one)."
+    from pyflakes import messages
+    from pyflakes.api import checkPath
+    from pyflakes.reporter import Reporter
+
+    class Collect(Reporter):
+        def __init__(self):
+            self.found = []
+
+        def flake(self, message):
+            if not isinstance(message, messages.UnusedImport):  # modules re-export on purpose
+                self.found.append(str(message))
+
+        def syntaxError(self, filename, msg, lineno, offset, text):
+            self.found.append(f"{filename}:{lineno}: {msg}")
+
+        def unexpectedError(self, filename, msg):
+            self.found.append(f"{filename}: {msg}")
+
+    rep = Collect()
+    for path in sorted((ROOT / "aigc_tl").rglob("*.py")):
+        checkPath(str(path), rep)
+    assert rep.found == []

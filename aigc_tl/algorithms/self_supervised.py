@@ -37,7 +37,7 @@ def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5) -
     self_mask = torch.eye(2 * n, dtype=torch.bool, device=z.device)
     return (torch.logsumexp(sim.masked_fill(self_mask, float("-inf")), dim=1) - positive).mean()
 
-# %% ../../nbs/02_algorithms/05_self_supervised.ipynb #4b7b50c8
+# %% ../../nbs/02_algorithms/05_self_supervised.ipynb #aba60eff
 def random_augment(x: torch.Tensor, generator: torch.Generator | None = None, degrees: float = 15.0,
                    scale: tuple[float, float] = (0.7, 1.1), shift: float = 0.15,
                    noise_std: float = 0.1) -> torch.Tensor:
@@ -49,7 +49,7 @@ def random_augment(x: torch.Tensor, generator: torch.Generator | None = None, de
     if not isinstance(x, torch.Tensor) or x.dim() != 4:
         raise ValueError(f"x must be a (N, C, H, W) tensor, got {getattr(x, 'shape', type(x))}")
     if not 0 < scale[0] <= scale[1] or degrees < 0 or shift < 0 or noise_std < 0:
-        raise ValueError(f"need 0 < scale[0] <= scale[1] and non-negative degrees, shift, noise_std")
+        raise ValueError(f"need 0 < scale[0] <= scale[1] and non-negative degrees, shift, noise_std; got {scale}, {degrees}, {shift}, {noise_std}")
     n = len(x)
     u = lambda *shape: torch.rand(*shape, generator=generator).to(x.device, x.dtype)
     angle = (2 * u(n) - 1) * math.radians(degrees)

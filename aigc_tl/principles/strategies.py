@@ -35,7 +35,7 @@ def linear_to_conv(linear: nn.Linear, in_shape: tuple[int, int, int]) -> nn.Conv
             conv.bias.copy_(linear.bias)
     return conv
 
-# %% ../../nbs/01_principles/05_model_vs_data.ipynb #de551a7c
+# %% ../../nbs/01_principles/05_model_vs_data.ipynb #ffd04814
 def _leaves(model: nn.Module) -> list[nn.Module]:
     if isinstance(model, nn.Sequential):
         return [m for child in model for m in _leaves(child)]
@@ -51,7 +51,7 @@ def fully_convolutional(model: nn.Sequential, input_shape: tuple[int, int, int] 
     """
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
-    layers, out = [], []
+    out = []
     h = torch.zeros(1, *input_shape, device=next(model.parameters()).device)
     flat_shape = None
     for m in _leaves(copy.deepcopy(model)):
