@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['MODES', 'get_mode', 'is_full', 'use_mode', 'pick', 'get_device', 'seed_everything', 'cache_dir', 'atomic_save',
-           'History', 'iterate_batches', 'to_device', 'fit', 'predict']
+           'History', 'iterate_batches', 'to_device', 'model_device', 'fit', 'predict']
 
 # %% ../nbs/00_core/00_core.ipynb #1e5e19d3
 MODES: tuple[str, ...] = ("quick", "full")
@@ -195,7 +195,7 @@ def iterate_batches(data, batch_size: int, seed: int = 0, start: int = 0,
             yield step, _take(data, perm[i * bs:(i + 1) * bs])
             i, step = i + 1, step + 1
 
-# %% ../nbs/00_core/00_core.ipynb #afceceba
+# %% ../nbs/00_core/00_core.ipynb #c5af285f
 def _rng_state() -> dict:
     state = {"torch": torch.get_rng_state(), "python": random.getstate()}
     np_state = np.random.get_state()
@@ -237,6 +237,15 @@ def to_device(batch: Any, device: torch.device) -> Any:
     if isinstance(batch, Mapping):
         return {k: to_device(v, device) for k, v in batch.items()}
     return batch
+
+
+def model_device(model: nn.Module) -> torch.device:
+    "Device of `model`'s first parameter or buffer; the CPU for a model with neither (e.g. dynamically quantised)."
+    for t in model.parameters():
+        return t.device
+    for t in model.buffers():
+        return t.device
+    return torch.device("cpu")
 
 # %% ../nbs/00_core/00_core.ipynb #20131c83
 def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Mapping[str, torch.Tensor]],

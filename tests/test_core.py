@@ -138,3 +138,12 @@ def test_fit_with_bf16_autocast_on_cpu():
     x = torch.randn(64, 4); y = (x[:, 0] > 0).long()
     h = fit(_net(), _ce, (x, y), steps=30, batch_size=16, amp="bf16", lr=1e-2, progress=False)
     assert h.last("loss") < h["loss"][0]
+
+
+def test_model_device():
+    from aigc_tl.core import model_device
+    assert model_device(torch.nn.Linear(2, 2)) == torch.device("cpu")
+    assert model_device(torch.nn.BatchNorm1d(2).requires_grad_(False)) == torch.device("cpu")
+    assert model_device(torch.nn.ReLU()) == torch.device("cpu")  # no parameters, no buffers
+    q = torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(torch.nn.Linear(4, 4)), {torch.nn.Linear})
+    assert model_device(q) == torch.device("cpu")

@@ -17,7 +17,8 @@ from torch import nn
 from torch.nn.utils import prune
 
 # %% auto #0
-__all__ = ['state_dict_mb', 'compare_latency', 'quantize_int8', 'prune_global', 'sparsity', 'Autocast', 'lm_distillation_loss']
+__all__ = ['state_dict_mb', 'compare_latency', 'quantize_int8', 'prune_global', 'sparsity', 'Autocast', 'lm_distillation_loss',
+           'LowPrecision']
 
 # %% ../../nbs/03_generative/06_performance.ipynb #13223993
 def state_dict_mb(model: nn.Module) -> float:
@@ -103,3 +104,20 @@ def lm_distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Ten
     s, t = student_logits.flatten(0, 1), teacher_logits.flatten(0, 1)
     kd = F.kl_div(F.log_softmax(s / T, -1), F.log_softmax(t / T, -1), log_target=True, reduction="batchmean")
     return alpha * T * T * kd + (1 - alpha) * F.cross_entropy(s, y.flatten())
+
+# %% ../../nbs/03_generative/06_performance.ipynb #ae8c36c5
+class LowPrecision(nn.Module):
+    "A copy of `model` with `dtype` weights, run under autocast; float inputs cast in, float outputs back to float32."
+
+    def __init__(self, model: nn.Module, dtype: torch.dtype = torch.bfloat16, device_type: str = "cpu"):
+        super().__init__()
+        if dtype not in (torch.bfloat16, torch.float16):
+            raise ValueError(f"dtype must be torch.bfloat16 or torch.float16, got {dtype}")
+        self.model, self.dtype, self.device_type = copy.deepcopy(model).to(dtype), dtype, device_type
+
+    def forward(self, *args, **kwargs):
+        cast = lambda v: v.to(self.dtype) if isinstance(v, torch.Tensor) and v.is_floating_point() else v
+        back = lambda v: v.float() if isinstance(v, torch.Tensor) and v.is_floating_point() else v
+        with torch.autocast(self.device_type, dtype=self.dtype):
+            out = self.model(*map(cast, args), **{k: cast(v) for k, v in kwargs.items()})
+        return tuple(map(back, out)) if isinstance(out, tuple) else back(out)
