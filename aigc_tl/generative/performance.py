@@ -77,9 +77,9 @@ def sparsity(model: nn.Module, types: tuple[type, ...] = (nn.Linear,), skip: tup
     ws = [m.weight for n, m in model.named_modules() if isinstance(m, types) and n not in skip]
     return sum((w == 0).sum().item() for w in ws) / sum(w.numel() for w in ws)
 
-# %% ../../nbs/03_generative/06_performance.ipynb #78dbbe84
+# %% ../../nbs/03_generative/06_performance.ipynb #51152653
 class Autocast(nn.Module):
-    "Run `model` under `torch.autocast(device_type, dtype)`; outputs are cast back to float32."
+    "Run `model` under `torch.autocast(device_type, dtype)`; float outputs (or a tuple of them) are cast back to float32."
 
     def __init__(self, model: nn.Module, dtype: torch.dtype = torch.bfloat16, device_type: str = "cpu"):
         super().__init__()
@@ -91,7 +91,8 @@ class Autocast(nn.Module):
     def forward(self, *args, **kwargs):
         with torch.autocast(self.device_type, dtype=self.dtype):
             out = self.model(*args, **kwargs)
-        return out.float() if isinstance(out, torch.Tensor) else out
+        back = lambda v: v.float() if isinstance(v, torch.Tensor) and v.is_floating_point() else v
+        return tuple(map(back, out)) if isinstance(out, tuple) else back(out)
 
 # %% ../../nbs/03_generative/06_performance.ipynb #f0e468d1
 def lm_distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, y: torch.Tensor,
@@ -105,19 +106,13 @@ def lm_distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Ten
     kd = F.kl_div(F.log_softmax(s / T, -1), F.log_softmax(t / T, -1), log_target=True, reduction="batchmean")
     return alpha * T * T * kd + (1 - alpha) * F.cross_entropy(s, y.flatten())
 
-# %% ../../nbs/03_generative/06_performance.ipynb #ae8c36c5
-class LowPrecision(nn.Module):
-    "A copy of `model` with `dtype` weights, run under autocast; float inputs cast in, float outputs back to float32."
+# %% ../../nbs/03_generative/06_performance.ipynb #e55bdeea
+class LowPrecision(Autocast):
+    "`Autocast` over a copy of `model` whose weights are stored in `dtype`; float inputs are cast to `dtype` too."
 
     def __init__(self, model: nn.Module, dtype: torch.dtype = torch.bfloat16, device_type: str = "cpu"):
-        super().__init__()
-        if dtype not in (torch.bfloat16, torch.float16):
-            raise ValueError(f"dtype must be torch.bfloat16 or torch.float16, got {dtype}")
-        self.model, self.dtype, self.device_type = copy.deepcopy(model).to(dtype), dtype, device_type
+        super().__init__(copy.deepcopy(model).to(dtype), dtype, device_type)
 
     def forward(self, *args, **kwargs):
         cast = lambda v: v.to(self.dtype) if isinstance(v, torch.Tensor) and v.is_floating_point() else v
-        back = lambda v: v.float() if isinstance(v, torch.Tensor) and v.is_floating_point() else v
-        with torch.autocast(self.device_type, dtype=self.dtype):
-            out = self.model(*map(cast, args), **{k: cast(v) for k, v in kwargs.items()})
-        return tuple(map(back, out)) if isinstance(out, tuple) else back(out)
+        return super().forward(*map(cast, args), **{k: cast(v) for k, v in kwargs.items()})
