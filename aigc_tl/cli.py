@@ -16,7 +16,7 @@ from .core import cache_dir, get_device, get_mode
 # %% auto #0
 __all__ = ['build_parser', 'main']
 
-# %% ../nbs/00_core/04_cli.ipynb #0336b864
+# %% ../nbs/00_core/04_cli.ipynb #12c5639c
 def _info(args) -> int:
     import torch
     print(json.dumps({"aigc_tl": aigc_tl.__version__, "mode": get_mode(), "device": str(get_device()),
@@ -41,15 +41,26 @@ def _zoo(args) -> int:
     from aigc_tl import zoo
     if args.action == "list":
         zoo._import_providers()
+        width = max(map(len, zoo._REGISTRY))
         for name in sorted(zoo._REGISTRY):
             e = zoo._REGISTRY[name]
             modes = ",".join(m for m in ("quick", "full") if getattr(e, m) is not None)
-            print(f"{name:16s} [{modes}] {e.description}")
+            print(f"{name:{width}s} [{modes}] {e.description}")
         return 0
     kwargs = {"retrain": True} if args.action == "train" else {}
     model = zoo.load(args.name, **kwargs)
-    print(json.dumps(getattr(model, "zoo_info", {"name": args.name}), indent=2))
+    info = getattr(model, "zoo_info", {"name": args.name})
+    print(json.dumps({k: _brief(v) for k, v in info.items()}, indent=2))
     return 0
+
+
+def _brief(value):
+    "Training logs shortened for the terminal (the full log stays in the manifest and in `model.zoo_info`)."
+    if isinstance(value, dict) and "steps" in value and "values" in value:
+        return f"<log of {len(value['steps'])} entries: {', '.join(value['values'])}>"
+    if isinstance(value, list) and len(value) > 10:
+        return f"<{len(value)} values, last {value[-1]}>"
+    return value
 
 # %% ../nbs/00_core/04_cli.ipynb #6a881383
 def build_parser() -> argparse.ArgumentParser:
