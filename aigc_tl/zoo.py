@@ -80,7 +80,7 @@ def load(name: str, mode: str | None = None, **kwargs) -> nn.Module:
         raise ValueError(f"{name!r} has no {mode}-mode source; available in {mode} mode: {available(mode)}")
     return builder(**kwargs)
 
-# %% ../nbs/00_core/02_zoo.ipynb #087bf79f
+# %% ../nbs/00_core/02_zoo.ipynb #3449f34a
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -91,7 +91,7 @@ def _sha256(path: Path) -> str:
 
 def cached_model(key: str, build: Callable[[], nn.Module], train: Callable[[nn.Module], dict],
                  retrain: bool = False) -> nn.Module:
-    "Return `build()` with weights from the cache entry `key`, training (`train(model) -> info`) and caching on a miss."
+    "Return `build()` with weights from the cache entry `key` (on the CPU), training (`train(model) -> info`) and caching on a miss."
     from safetensors.torch import load_model, save_model  # handle tied (shared) weights, unlike save_file
     folder = cache_dir("zoo", key)
     weights, manifest = folder / "model.safetensors", folder / "manifest.json"
@@ -104,6 +104,7 @@ def cached_model(key: str, build: Callable[[], nn.Module], train: Callable[[nn.M
         model.zoo_info = {**info, "source": "cache"}
         return model
     info = train(model)
+    model.cpu()  # training may have used a GPU; a loaded model always starts on the CPU, like a cached one
     tmp = weights.with_suffix(".tmp")
     save_model(model, str(tmp), force_contiguous=True)
     os.replace(tmp, weights)
