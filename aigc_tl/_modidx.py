@@ -461,4 +461,5 @@ d = { 'settings': { 'branch': 'main',
                              'aigc_tl.zoo.available': ('00_core/zoo.html#available', 'aigc_tl/zoo.py'),
                              'aigc_tl.zoo.cached_model': ('00_core/zoo.html#cached_model', 'aigc_tl/zoo.py'),
                              'aigc_tl.zoo.load': ('00_core/zoo.html#load', 'aigc_tl/zoo.py'),
+                             'aigc_tl.zoo.recipe_fingerprint': ('00_core/zoo.html#recipe_fingerprint', 'aigc_tl/zoo.py'),
                              'aigc_tl.zoo.register': ('00_core/zoo.html#register', 'aigc_tl/zoo.py')}}}

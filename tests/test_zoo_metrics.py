@@ -58,6 +58,24 @@ def test_cached_model_trains_once_then_hits_cache(fresh_home):
         zoo.cached_model("toy-quick", build, train)
 
 
+def test_cached_model_retrains_when_the_recipe_changes(fresh_home):
+    calls = []
+
+    def train(m):
+        calls.append(1)
+        return {}
+
+    build = lambda: torch.nn.Linear(2, 2)
+    a = zoo.cached_model("recipe-quick", build, train, recipe={"steps": 10, "lr": 0.1})
+    b = zoo.cached_model("recipe-quick", build, train, recipe={"lr": 0.1, "steps": 10})  # key order is irrelevant
+    assert len(calls) == 1 and b.zoo_info["source"] == "cache"
+    assert a.zoo_info["recipe_sha256"] == zoo.recipe_fingerprint({"lr": 0.1, "steps": 10})
+    c = zoo.cached_model("recipe-quick", build, train, recipe={"steps": 20, "lr": 0.1})
+    assert len(calls) == 2 and c.zoo_info["source"] == "trained"
+    d = zoo.cached_model("recipe-quick", build, train, recipe={"steps": 20, "lr": 0.1})
+    assert len(calls) == 2 and d.zoo_info["source"] == "cache"
+
+
 def test_packaged_craft_backbone_loads_strictly(no_network):
     net = zoo.load("craft-vgg16bn")
     out = net(torch.zeros(1, 3, 32, 32))

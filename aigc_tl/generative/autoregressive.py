@@ -229,7 +229,7 @@ def train_chargpt(model: nn.Module, seed: int = 0, progress: bool = True) -> dic
             "loss_steps": hist.steps, "loss": [round(v, 4) for v in hist["loss"]],
             "val_bpc": round(evaluate_bpc(model, tok.encode(val), bs, max_windows=500), 4)}
 
-# %% ../../nbs/03_generative/04_autoregressive.ipynb #67b4eb3e
+# %% ../../nbs/03_generative/04_autoregressive.ipynb #0a2b6af5
 def chargpt_shakespeare(retrain: bool = False) -> CharGPT:
     "The zoo's character-level GPT on Shakespeare (trained once, then loaded from the cache); `.tokenizer` attached."
     from aigc_tl.zoo import cached_model
@@ -239,7 +239,8 @@ def chargpt_shakespeare(retrain: bool = False) -> CharGPT:
         seed_everything(0)  # the initial weights are part of the recipe
         return CharGPT(GPTConfig(vocab_size=len(tok), **CHARGPT_RECIPE["config"]))
 
-    model = cached_model(f"chargpt-shakespeare-{get_mode()}", build, train_chargpt, retrain=retrain)
+    model = cached_model(f"chargpt-shakespeare-{get_mode()}", build, train_chargpt, retrain=retrain,
+                         recipe=CHARGPT_RECIPE)
     model.tokenizer = tok
     return model.eval()
 

@@ -178,7 +178,7 @@ def train_ddpm(model: nn.Module, x0: torch.Tensor, betas: torch.Tensor, *, steps
                progress=progress, scheduler=lambda opt: ema, desc="training DDPM")
     return hist, ema.shadow
 
-# %% ../../nbs/03_generative/05_diffusion.ipynb #5e69e761
+# %% ../../nbs/03_generative/05_diffusion.ipynb #7e9f9b53
 DDPM_RECIPE = {"quick": {"size": 16, "width": 16, "T": 200, "steps": 1200, "batch_size": 64},
                "full": {"size": 28, "width": 64, "T": 1000, "steps": 20000, "batch_size": 128},
                "lr": 1e-3, "ema_decay": 0.995, "eval_every": 300}
@@ -211,7 +211,7 @@ def ddpm_mnist(retrain: bool = False) -> TinyUNet:
                 "recipe": {**r, "lr": DDPM_RECIPE["lr"], "ema_decay": DDPM_RECIPE["ema_decay"]},
                 "history": hist.state_dict(), "heldout_ema": round(ddpm_heldout(model, xt, betas), 5)}
 
-    model = cached_model(f"ddpm-mnist-{get_mode()}", build, train, retrain=retrain).eval()
+    model = cached_model(f"ddpm-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DDPM_RECIPE).eval()
     model.register_buffer("betas", betas, persistent=False)
     return model
 

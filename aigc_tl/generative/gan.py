@@ -205,7 +205,7 @@ def train_dcgan(model: DCGAN, images: torch.Tensor, *, steps: int, batch_size: i
             sums = {}
     return hist
 
-# %% ../../nbs/03_generative/02_gan.ipynb #5b1829ac
+# %% ../../nbs/03_generative/02_gan.ipynb #5110be81
 DCGAN_RECIPE = {"quick": {"size": 16, "z_dim": 32, "width": 32, "steps": 600, "batch_size": 64},
                 "full": {"size": 32, "z_dim": 100, "width": 64, "steps": 6000, "batch_size": 128},
                 "lr": 2e-4, "eval_every": 100, "n_eval": 500}
@@ -240,7 +240,7 @@ def dcgan_mnist(retrain: bool = False) -> DCGAN:
         return {"data": f"MNIST train split at {r['size']} px ({len(x)} images, {get_mode()} mode)", "recipe": r,
                 "history": hist.state_dict(), "final": final}
 
-    return cached_model(f"dcgan-mnist-{get_mode()}", build, train, retrain=retrain).eval()
+    return cached_model(f"dcgan-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DCGAN_RECIPE).eval()
 
 
 def _register() -> None:

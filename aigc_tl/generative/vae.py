@@ -116,7 +116,7 @@ def train_vae(model: nn.Module, x: torch.Tensor, *, steps: int, beta: float = 1.
                seed=seed, eval_fn=eval_fn, eval_every=eval_every, log_every=50, progress=progress,
                desc=f"training VAE (beta = {beta:g})")
 
-# %% ../../nbs/03_generative/03_vae.ipynb #03a1aa47
+# %% ../../nbs/03_generative/03_vae.ipynb #b4b9199d
 VAE_RECIPE = {"z_dim": 8, "hidden": 256, "beta": 1.0, "batch_size": 128, "lr": 2e-3, "eval_every": 100,
               "steps": {"quick": 600, "full": 6000}}
 
@@ -139,7 +139,7 @@ def vae_mnist(retrain: bool = False) -> VAE:
                 "untrained_elbo": round(untrained["elbo"], 3), "history": hist.state_dict(),
                 "heldout_elbo": round(vae_heldout(model, xt, n_samples=5)["elbo"], 3)}
 
-    return cached_model(f"vae-mnist-{get_mode()}", build, train, retrain=retrain).eval()
+    return cached_model(f"vae-mnist-{get_mode()}", build, train, retrain=retrain, recipe=VAE_RECIPE).eval()
 
 
 def _register() -> None:
