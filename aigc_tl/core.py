@@ -247,7 +247,8 @@ def model_device(model: nn.Module) -> torch.device:
         return t.device
     return torch.device("cpu")
 
-# %% ../nbs/00_core/00_core.ipynb #20131c83
+# %% ../nbs/00_core/00_core.ipynb #61a22c76
+@torch.enable_grad()  # training works even when called inside `torch.no_grad()` (e.g. a zoo model trained on first use)
 def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Mapping[str, torch.Tensor]],
         data, *, steps: int, batch_size: int = 64, lr: float = 1e-3,
         optimizer: torch.optim.Optimizer | Callable[[Any], torch.optim.Optimizer] | None = None,

@@ -147,3 +147,17 @@ def test_model_device():
     assert model_device(torch.nn.ReLU()) == torch.device("cpu")  # no parameters, no buffers
     q = torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(torch.nn.Linear(4, 4)), {torch.nn.Linear})
     assert model_device(q) == torch.device("cpu")
+
+
+def test_fit_trains_inside_no_grad():
+    "A zoo model trained on first use may be requested from evaluation code running under no_grad."
+    from aigc_tl.core import fit
+    torch.manual_seed(0)
+    m = torch.nn.Linear(3, 1)
+    x, y = torch.randn(32, 3), torch.randn(32, 1)
+    before = m.weight.detach().clone()
+    with torch.no_grad():
+        fit(m, lambda mod, b: torch.nn.functional.mse_loss(mod(b[0]), b[1]), (x, y), steps=3, batch_size=8,
+            progress=False)
+        assert not torch.is_grad_enabled()  # the caller's no_grad is restored afterwards
+    assert not torch.equal(before, m.weight)

@@ -121,8 +121,7 @@ def gan_train_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.
     return {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
             "d_real": torch.sigmoid(real_logits).mean().item(), "d_fake": torch.sigmoid(fake_logits).mean().item()}
 
-# %% ../../nbs/03_generative/02_gan.ipynb #c3e6cd46
-@torch.no_grad()
+# %% ../../nbs/03_generative/02_gan.ipynb #395e36af
 def digit_sample_scores(fake: torch.Tensor, real: torch.Tensor) -> dict:
     """Judge digit images `fake` `(N, 1, H, W)` in [-1, 1] with the zoo's `digitnet`, against `real`.
 
@@ -137,7 +136,9 @@ def digit_sample_scores(fake: torch.Tensor, real: torch.Tensor) -> dict:
         raise ValueError(f"fake must be grey images (N, 1, H, W), got {tuple(fake.shape)}")
     f_real = real if real.dim() == 2 else digit_features(real)
     f_fake = digit_features(fake)
-    probs = load("digitnet").head(f_fake).softmax(1)
+    head = load("digitnet").head
+    with torch.no_grad():
+        probs = head(f_fake).softmax(1)
     counts = probs.argmax(1).bincount(minlength=10)
     p = counts[counts > 0].double() / len(fake)
     return {"FD_digitnet": frechet_distance(f_fake, f_real), "entropy": float(-(p * p.log()).sum() / math.log(10)),
