@@ -70,6 +70,8 @@ book() {
   colab_pages=$(grep -rl --include=*.html 'colab.research.google.com/github' _build/html/nbs | wc -l)
   [ "$nb_pages" = "$colab_pages" ] || { echo "only $colab_pages of $nb_pages notebook pages have a Colab link"; return 1; }
   echo "book OK: $nb_pages notebook pages, all with a Colab link, no directive lines"
+  # report (not fail: another CPU may round differently) cells whose committed outputs differ from this build
+  .venv/bin/python .ci/check_outputs.py
 }
 
 tests() {
