@@ -110,7 +110,7 @@ def atomic_save(obj: Any, path: str | Path) -> Path:
             os.remove(tmp)
     return path
 
-# %% ../nbs/00_core/00_core.ipynb #7849ba50
+# %% ../nbs/00_core/00_core.ipynb #96b4f197
 @dataclass
 class History:
     "Logged values of a training run: `history['loss']` is a list aligned with `history.steps`."
@@ -120,7 +120,7 @@ class History:
     def log(self, step: int, **values: float) -> None:
         "Record `values` at `step`; keys first seen later are back-filled with NaN."
         self.steps.append(int(step))
-        for k in set(self.values) | set(values):
+        for k in [*self.values, *(k for k in values if k not in self.values)]:  # first-seen order
             col = self.values.setdefault(k, [math.nan] * (len(self.steps) - 1))
             col.append(float(values.get(k, math.nan)))
 
