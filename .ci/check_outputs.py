@@ -17,6 +17,7 @@ VARIES = [
     (re.compile(r"\d+(\.\d+)?\s?(ms|s|min)\b"), "<time>"),  # wall-clock times
     (re.compile(r"\d+(\.\d+)?×"), "<ratio>"),  # speed-up ratios
     (re.compile(r"(/[\w.-]+)+/aigc_tl\b|/tmp/[\w.-]+"), "<path>"),  # cache folders
+    (re.compile(r"\b(0\.0+e[+-]00|\d\.\d+e-(0[6-9]|[1-9]\d))\b"), "<~0>"),  # rounding-level values: 0 or < 1e-5
 ]
 TIMING_LINE = re.compile(r"latency|student/teacher = |it/s\]")
 
