@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['MODES', 'get_mode', 'is_full', 'use_mode', 'pick', 'get_device', 'seed_everything', 'cache_dir', 'atomic_save',
-           'History', 'iterate_batches', 'to_device', 'model_device', 'fit', 'predict']
+           'History', 'iterate_batches', 'to_device', 'eval_mode', 'model_device', 'fit', 'predict']
 
 # %% ../nbs/00_core/00_core.ipynb #1e5e19d3
 MODES: tuple[str, ...] = ("quick", "full")
@@ -195,7 +195,7 @@ def iterate_batches(data, batch_size: int, seed: int = 0, start: int = 0,
             yield step, _take(data, perm[i * bs:(i + 1) * bs])
             i, step = i + 1, step + 1
 
-# %% ../nbs/00_core/00_core.ipynb #c5af285f
+# %% ../nbs/00_core/00_core.ipynb #81cdd7f3
 def _rng_state() -> dict:
     state = {"torch": torch.get_rng_state(), "python": random.getstate()}
     np_state = np.random.get_state()
@@ -239,6 +239,17 @@ def to_device(batch: Any, device: torch.device) -> Any:
     return batch
 
 
+@contextlib.contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    "Put `model` in eval mode for a `with` block, then restore its training flag (also after an error)."
+    was = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was)
+
+
 def model_device(model: nn.Module) -> torch.device:
     "Device of `model`'s first parameter or buffer; the CPU for a model with neither (e.g. dynamically quantised)."
     for t in model.parameters():
@@ -247,7 +258,7 @@ def model_device(model: nn.Module) -> torch.device:
         return t.device
     return torch.device("cpu")
 
-# %% ../nbs/00_core/00_core.ipynb #61a22c76
+# %% ../nbs/00_core/00_core.ipynb #02a5d123
 @torch.enable_grad()  # training works even when called inside `torch.no_grad()` (e.g. a zoo model trained on first use)
 def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Mapping[str, torch.Tensor]],
         data, *, steps: int, batch_size: int = 64, lr: float = 1e-3,
@@ -307,11 +318,8 @@ def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Map
 
     def evaluate(step: int) -> None:
         if eval_fn is not None:
-            was = model.training
-            model.eval()
-            with torch.no_grad():
+            with eval_mode(model), torch.no_grad():
                 hist.log(step, **{k: float(v) for k, v in eval_fn(model).items()})
-            model.train(was)
 
     model.train()
     done, resume_rng = start, None
@@ -361,15 +369,11 @@ def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Map
     save(max(done, start), _rng_state())
     return hist
 
-# %% ../nbs/00_core/00_core.ipynb #646790bb
+# %% ../nbs/00_core/00_core.ipynb #62d655a8
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 512,
             device: str | torch.device | None = None) -> torch.Tensor:
     "Outputs of `model` on `x` in eval mode, without gradients, in batches; returned on the CPU."
     device = get_device(device)
-    was = model.training
-    model.eval().to(device)
-    with torch.no_grad():
-        out = torch.cat([model(x[i:i + batch_size].to(device)).float().cpu()
-                         for i in range(0, len(x), batch_size)])
-    model.train(was)
-    return out
+    with eval_mode(model.to(device)), torch.no_grad():
+        return torch.cat([model(x[i:i + batch_size].to(device)).float().cpu()
+                          for i in range(0, len(x), batch_size)])

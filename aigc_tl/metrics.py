@@ -114,7 +114,7 @@ def kernel_distance(feats1: torch.Tensor, feats2: torch.Tensor, subset_size: int
     t = torch.tensor(vals)
     return t.mean().item(), t.std().item()
 
-# %% ../nbs/00_core/03_metrics.ipynb #2dc5b20c
+# %% ../nbs/00_core/03_metrics.ipynb #c7f81a3a
 @torch.no_grad()
 def image_features(x: torch.Tensor, extractor: str = "digitnet", batch_size: int = 256) -> torch.Tensor:
     "Features `(N, D)` (on the CPU) of images `x` in [0, 1] from a named zoo extractor ('digitnet' or 'craft')."
@@ -122,22 +122,21 @@ def image_features(x: torch.Tensor, extractor: str = "digitnet", batch_size: int
     from aigc_tl.zoo import load
     if extractor not in ("digitnet", "craft"):
         raise ValueError(f"extractor must be 'digitnet' or 'craft', got {extractor!r}")
-    model = load("digitnet" if extractor == "digitnet" else "craft-vgg16bn").eval()  # may train it: outside no_grad
+    model = load("digitnet" if extractor == "digitnet" else "craft-vgg16bn").eval()
     out, dev = [], model_device(model)
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
-    with torch.no_grad():
-        for i in range(0, len(x), batch_size):
-            xb = x[i:i + batch_size].float().cpu()
-            if extractor == "digitnet":
-                if xb.shape[1] == 3:
-                    xb = xb.mean(1, keepdim=True)
-                if xb.shape[-2:] != (28, 28):
-                    xb = F.interpolate(xb, size=(28, 28), mode="bilinear", antialias=True)
-                out.append(model.features(xb.to(dev)).cpu())
-            else:
-                xb = xb.expand(-1, 3, -1, -1) if xb.shape[1] == 1 else xb
-                out.append(model(((xb - mean) / std).to(dev)).mean((2, 3)).cpu())
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i + batch_size].float().cpu()
+        if extractor == "digitnet":
+            if xb.shape[1] == 3:
+                xb = xb.mean(1, keepdim=True)
+            if xb.shape[-2:] != (28, 28):
+                xb = F.interpolate(xb, size=(28, 28), mode="bilinear", antialias=True)
+            out.append(model.features(xb.to(dev)).cpu())
+        else:
+            xb = xb.expand(-1, 3, -1, -1) if xb.shape[1] == 1 else xb
+            out.append(model(((xb - mean) / std).to(dev)).mean((2, 3)).cpu())
     return torch.cat(out)
 
 

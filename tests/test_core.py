@@ -161,3 +161,19 @@ def test_fit_trains_inside_no_grad():
             progress=False)
         assert not torch.is_grad_enabled()  # the caller's no_grad is restored afterwards
     assert not torch.equal(before, m.weight)
+
+
+def test_eval_mode_restores_the_training_flag_even_after_an_error():
+    from aigc_tl.core import eval_mode
+    m = torch.nn.Sequential(torch.nn.Dropout(0.5))
+    with eval_mode(m):
+        assert not m.training and not m[0].training
+    assert m.training and m[0].training
+    with pytest.raises(RuntimeError):
+        with eval_mode(m):
+            raise RuntimeError("boom")
+    assert m.training
+    m.eval()
+    with eval_mode(m):
+        pass
+    assert not m.training  # a model that was in eval mode stays there
