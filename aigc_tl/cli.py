@@ -19,17 +19,32 @@ __all__ = ['build_parser', 'main']
 # %% ../nbs/00_core/04_cli.ipynb #12c5639c
 def _info(args) -> int:
     import torch
-    print(json.dumps({"aigc_tl": aigc_tl.__version__, "mode": get_mode(), "device": str(get_device()),
-                      "cache": str(cache_dir(create=False)), "torch": torch.__version__,
-                      "python": platform.python_version()}, indent=2))
+
+    print(
+        json.dumps(
+            {
+                "aigc_tl": aigc_tl.__version__,
+                "mode": get_mode(),
+                "device": str(get_device()),
+                "cache": str(cache_dir(create=False)),
+                "torch": torch.__version__,
+                "python": platform.python_version(),
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
 def _data(args) -> int:
     from aigc_tl import data
+
     if args.action == "fetch":
         if args.name != "shakespeare":
-            print(f"unknown dataset {args.name!r}; fetchable: shakespeare", file=sys.stderr)
+            print(
+                f"unknown dataset {args.name!r}; fetchable: shakespeare",
+                file=sys.stderr,
+            )
             return 2
         print(data.fetch_shakespeare())
         return 0
@@ -39,6 +54,7 @@ def _data(args) -> int:
 
 def _zoo(args) -> int:
     from aigc_tl import zoo
+
     if args.action == "list":
         zoo._import_providers()
         width = max(map(len, zoo._REGISTRY))
@@ -55,7 +71,8 @@ def _zoo(args) -> int:
 
 
 def _brief(value):
-    "Training logs shortened for the terminal (the full log stays in the manifest and in `model.zoo_info`)."
+    """Training logs shortened for the terminal (the full log stays in the manifest and
+    in `model.zoo_info`)."""
     if isinstance(value, dict) and "steps" in value and "values" in value:
         return f"<log of {len(value['steps'])} entries: {', '.join(value['values'])}>"
     if isinstance(value, list) and len(value) > 10:
@@ -65,15 +82,30 @@ def _brief(value):
 # %% ../nbs/00_core/04_cli.ipynb #6a881383
 def build_parser() -> argparse.ArgumentParser:
     "The `aigc-tl` argument parser."
-    p = argparse.ArgumentParser(prog="aigc-tl", description="Transfer Learning for AIGC: book and library tools.")
-    p.add_argument("--version", action="version", version=f"aigc_tl {aigc_tl.__version__}")
+    p = argparse.ArgumentParser(
+        prog="aigc-tl",
+        description="Transfer Learning for AIGC: book and library tools.",
+    )
+    p.add_argument(
+        "--version", action="version", version=f"aigc_tl {aigc_tl.__version__}"
+    )
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("info", help="show version, mode, device and cache folder").set_defaults(func=_info)
-    d = sub.add_parser("data", help="list datasets or fetch one that needs an explicit download")
+    sub.add_parser(
+        "info", help="show version, mode, device and cache folder"
+    ).set_defaults(func=_info)
+    d = sub.add_parser(
+        "data", help="list datasets or fetch one that needs an explicit download"
+    )
     d.add_argument("action", choices=["list", "fetch"])
     d.add_argument("name", nargs="?", default="")
     d.set_defaults(func=_data)
-    z = sub.add_parser("zoo", help="list the named source models, load one (trains and caches it), or retrain it")
+    z = sub.add_parser(
+        "zoo",
+        help=(
+            "list the named source models, load one (trains and caches it), or"
+            " retrain it"
+        ),
+    )
     z.add_argument("action", choices=["list", "load", "train"])
     z.add_argument("name", nargs="?", default="")
     z.set_defaults(func=_zoo)
@@ -83,7 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `aigc-tl` console script."
     args = build_parser().parse_args(argv)
-    if args.command in ("data", "zoo") and args.action in ("fetch", "load", "train") and not args.name:
-        print(f"aigc-tl {args.command} {args.action}: a name is required", file=sys.stderr)
+    if (
+        args.command in ("data", "zoo")
+        and args.action in ("fetch", "load", "train")
+        and not args.name
+    ):
+        print(
+            f"aigc-tl {args.command} {args.action}: a name is required", file=sys.stderr
+        )
         return 2
     return args.func(args)

@@ -10,6 +10,7 @@ import math
 import os
 import random
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -21,7 +22,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['MODES', 'get_mode', 'is_full', 'use_mode', 'pick', 'get_device', 'seed_everything', 'cache_dir', 'atomic_save',
-           'History', 'iterate_batches', 'to_device', 'eval_mode', 'model_device', 'fit', 'predict']
+           'History', 'iterate_batches', 'progress_bar', 'to_device', 'eval_mode', 'model_device', 'fit', 'predict']
 
 # %% ../nbs/00_core/00_core.ipynb #1e5e19d3
 MODES: tuple[str, ...] = ("quick", "full")
@@ -36,7 +37,8 @@ def get_mode() -> str:
 
 
 def is_full() -> bool:
-    "True when the book runs on real Hub checkpoints and datasets (`AIGC_TL_MODE=full`)."
+    """True when the book runs on real Hub checkpoints and datasets
+    (`AIGC_TL_MODE=full`)."""
     return get_mode() == "full"
 
 
@@ -68,13 +70,17 @@ def get_device(device: str | torch.device | None = None) -> torch.device:
         return torch.device(device)
     if torch.cuda.is_available():
         return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+    if (
+        getattr(torch.backends, "mps", None) is not None
+        and torch.backends.mps.is_available()
+    ):
         return torch.device("mps")
     return torch.device("cpu")
 
 
 def seed_everything(seed: int = 0, deterministic: bool = True) -> torch.Generator:
-    "Seed `random`, NumPy and PyTorch (all devices); return a CPU `torch.Generator` seeded with `seed`."
+    """Seed `random`, NumPy and PyTorch (all devices); return a CPU `torch.Generator`
+    seeded with `seed`."""
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     random.seed(seed)
@@ -88,8 +94,11 @@ def seed_everything(seed: int = 0, deterministic: bool = True) -> torch.Generato
 
 # %% ../nbs/00_core/00_core.ipynb #7ae56f1a
 def cache_dir(*parts: str, create: bool = True) -> Path:
-    "A folder inside the cache (`AIGC_TL_HOME`, default `~/.cache/aigc_tl`), created if needed."
-    root = Path(os.environ.get("AIGC_TL_HOME") or Path.home() / ".cache" / "aigc_tl").expanduser()
+    """A folder inside the cache (`AIGC_TL_HOME`, default `~/.cache/aigc_tl`), created
+    if needed."""
+    root = Path(
+        os.environ.get("AIGC_TL_HOME") or Path.home() / ".cache" / "aigc_tl"
+    ).expanduser()
     path = root.joinpath(*parts)
     if create:
         path.mkdir(parents=True, exist_ok=True)
@@ -97,7 +106,8 @@ def cache_dir(*parts: str, create: bool = True) -> Path:
 
 
 def atomic_save(obj: Any, path: str | Path) -> Path:
-    "`torch.save(obj, path)` through a temporary file in the same folder, then an atomic rename."
+    """`torch.save(obj, path)` through a temporary file in the same folder, then an
+    atomic rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -113,14 +123,19 @@ def atomic_save(obj: Any, path: str | Path) -> Path:
 # %% ../nbs/00_core/00_core.ipynb #96b4f197
 @dataclass
 class History:
-    "Logged values of a training run: `history['loss']` is a list aligned with `history.steps`."
+    """Logged values of a training run: `history['loss']` is a list aligned with
+    `history.steps`."""
+
     steps: list[int] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
 
     def log(self, step: int, **values: float) -> None:
         "Record `values` at `step`; keys first seen later are back-filled with NaN."
         self.steps.append(int(step))
-        for k in [*self.values, *(k for k in values if k not in self.values)]:  # first-seen order
+        for k in [
+            *self.values,
+            *(k for k in values if k not in self.values),
+        ]:  # first-seen order
             col = self.values.setdefault(k, [math.nan] * (len(self.steps) - 1))
             col.append(float(values.get(k, math.nan)))
 
@@ -135,18 +150,25 @@ class History:
         return vals[-1]
 
     def state_dict(self) -> dict:
-        return {"steps": list(self.steps), "values": {k: list(v) for k, v in self.values.items()}}
+        return {
+            "steps": list(self.steps),
+            "values": {k: list(v) for k, v in self.values.items()},
+        }
 
     def load_state_dict(self, state: Mapping) -> None:
         self.steps = list(state["steps"])
         self.values = {k: list(v) for k, v in state["values"].items()}
 
     def plot(self, keys: Sequence[str] | None = None, ax=None, logy: bool = False):
-        "Plot the chosen keys (default: all) against the step; returns the matplotlib axes."
+        """Plot the chosen keys (default: all) against the step; returns the matplotlib
+        axes."""
         import matplotlib.pyplot as plt
+
         ax = ax or plt.subplots(figsize=(5, 3))[1]
         for k in keys or sorted(self.values):
-            pts = [(s, v) for s, v in zip(self.steps, self.values[k]) if not math.isnan(v)]
+            pts = [
+                (s, v) for s, v in zip(self.steps, self.values[k]) if not math.isnan(v)
+            ]
             if pts:
                 ax.plot(*zip(*pts), label=k)
         ax.set_xlabel("step")
@@ -162,7 +184,9 @@ def _num_examples(data) -> int:
             raise TypeError("data must be a Dataset or a tuple of tensors")
         n = len(data[0])
         if any(len(t) != n for t in data):
-            raise ValueError(f"tensors in data have different lengths: {[len(t) for t in data]}")
+            raise ValueError(
+                f"tensors in data have different lengths: {[len(t) for t in data]}"
+            )
         return n
     return len(data)
 
@@ -173,9 +197,11 @@ def _take(data, idx: torch.Tensor):
     return torch.utils.data.default_collate([data[int(i)] for i in idx])
 
 
-def iterate_batches(data, batch_size: int, seed: int = 0, start: int = 0,
-                    shuffle: bool = True) -> Iterator[tuple[int, Any]]:
-    "Yield `(step, batch)` forever from step `start`; the batch at a step depends only on (seed, step)."
+def iterate_batches(
+    data, batch_size: int, seed: int = 0, start: int = 0, shuffle: bool = True
+) -> Iterator[tuple[int, Any]]:
+    """Yield `(step, batch)` forever from step `start`; the batch at a step depends only
+    on (seed, step)."""
     n = _num_examples(data)
     if n == 0:
         raise ValueError("data is empty")
@@ -192,14 +218,63 @@ def iterate_batches(data, batch_size: int, seed: int = 0, start: int = 0,
         else:
             perm = torch.arange(n)
         while i < per_epoch:
-            yield step, _take(data, perm[i * bs:(i + 1) * bs])
+            yield step, _take(data, perm[i * bs : (i + 1) * bs])
             i, step = i + 1, step + 1
+
+# %% ../nbs/00_core/00_core.ipynb #acae54e37e7d407bbb7b55eff062a284
+class _FinalLine:
+    """A silent progress bar that prints one summary line when closed (`tqdm`'s used
+    API)."""
+
+    def __init__(
+        self,
+        total: int,
+        initial: int = 0,
+        desc: str | None = None,
+        disable: bool = False,
+        **_: Any,
+    ):
+        self.total, self.n, self.desc, self.disable = total, initial, desc, disable
+        self.postfix: dict[str, Any] = {}
+        self._t0, self._closed = time.perf_counter(), False
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+
+    def set_postfix(self, **kwargs: Any) -> None:
+        self.postfix = kwargs
+
+    def close(self) -> None:
+        if self._closed or self.disable:
+            return
+        self._closed = True
+        extra = "".join(f", {k} {v}" for k, v in self.postfix.items())
+        seconds = time.perf_counter() - self._t0
+        print(
+            f"{self.desc or 'progress'}: {self.n}/{self.total} steps in {seconds:.1f}"
+            f" s{extra}"
+        )
+
+
+def progress_bar(
+    total: int, *, initial: int = 0, desc: str | None = None, disable: bool = False
+):
+    """A progress bar over `total` steps: `tqdm.auto`, or one plain line at the end.
+
+    `AIGC_TL_PROGRESS=plain` selects the plain line (set by the book build and CI)."""
+    if os.environ.get("AIGC_TL_PROGRESS", "").strip().lower() == "plain":
+        return _FinalLine(total, initial=initial, desc=desc, disable=disable)
+    return tqdm(total=total, initial=initial, desc=desc, disable=disable, leave=False)
 
 # %% ../nbs/00_core/00_core.ipynb #81cdd7f3
 def _rng_state() -> dict:
     state = {"torch": torch.get_rng_state(), "python": random.getstate()}
     np_state = np.random.get_state()
-    state["numpy"] = (np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:])
+    state["numpy"] = (
+        np_state[0],
+        torch.from_numpy(np_state[1].astype(np.int64)),
+        *np_state[2:],
+    )
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
@@ -241,7 +316,8 @@ def to_device(batch: Any, device: torch.device) -> Any:
 
 @contextlib.contextmanager
 def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
-    "Put `model` in eval mode for a `with` block, then restore its training flag (also after an error)."
+    """Put `model` in eval mode for a `with` block, then restore its training flag (also
+    after an error)."""
     was = model.training
     model.eval()
     try:
@@ -251,7 +327,8 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
 
 
 def model_device(model: nn.Module) -> torch.device:
-    "Device of `model`'s first parameter or buffer; the CPU for a model with neither (e.g. dynamically quantised)."
+    """Device of `model`'s first parameter or buffer; the CPU for a model with neither
+    (e.g. dynamically quantised)."""
     for t in model.parameters():
         return t.device
     for t in model.buffers():
@@ -259,26 +336,51 @@ def model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 # %% ../nbs/00_core/00_core.ipynb #02a5d123
-@torch.enable_grad()  # training works even when called inside `torch.no_grad()` (e.g. a zoo model trained on first use)
-def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Mapping[str, torch.Tensor]],
-        data, *, steps: int, batch_size: int = 64, lr: float = 1e-3,
-        optimizer: torch.optim.Optimizer | Callable[[Any], torch.optim.Optimizer] | None = None,
-        scheduler: Callable[[torch.optim.Optimizer], Any] | None = None, seed: int = 0,
-        device: str | torch.device | None = None, amp: bool | str = "auto",
-        clip_grad: float | None = None, log_every: int = 10,
-        eval_fn: Callable[[nn.Module], Mapping[str, float]] | None = None, eval_every: int = 0,
-        checkpoint: str | Path | None = None, checkpoint_every: int = 0,
-        progress: bool = True, desc: str = "train") -> History:
-    """Train `model` for `steps` optimiser steps on minibatches of `data`; return its `History`.
+# training works even when called inside `torch.no_grad()` (e.g. a zoo model trained on
+# first use)
+@torch.enable_grad()
+def fit(
+    model: nn.Module,
+    loss_fn: Callable[[nn.Module, Any], torch.Tensor | Mapping[str, torch.Tensor]],
+    data,
+    *,
+    steps: int,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    optimizer: (
+        torch.optim.Optimizer | Callable[[Any], torch.optim.Optimizer] | None
+    ) = None,
+    scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    amp: bool | str = "auto",
+    clip_grad: float | None = None,
+    log_every: int = 10,
+    eval_fn: Callable[[nn.Module], Mapping[str, float]] | None = None,
+    eval_every: int = 0,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 0,
+    progress: bool = True,
+    desc: str = "train",
+) -> History:
+    """Train `model` for `steps` optimiser steps on minibatches of `data`; return its
+    `History`.
 
-    Each step: batch = data[indices(seed, step)], loss = loss_fn(model, batch), backward,
-    optional clipping of the global gradient norm to `clip_grad`, optimiser (and scheduler) step.
-    Logged: the mean loss (and other returned values) every `log_every` steps; `eval_fn(model)`
-    every `eval_every` steps and at the end. With `checkpoint`, the run resumes from that file
-    if it exists and saves to it every `checkpoint_every` steps, at the end and on interrupt.
+    Each step: batch = data[indices(seed, step)], loss = loss_fn(model, batch),
+    backward,
+    optional clipping of the global gradient norm to `clip_grad`, optimiser (and
+    scheduler) step.
+    Logged: the mean loss (and other returned values) every `log_every` steps;
+    `eval_fn(model)`
+    every `eval_every` steps and at the end. With `checkpoint`, the run resumes from
+    that file
+    if it exists and saves to it every `checkpoint_every` steps, at the end and on
+    interrupt.
     """
     if steps < 0 or log_every < 1:
-        raise ValueError(f"steps must be >= 0 and log_every >= 1, got {steps}, {log_every}")
+        raise ValueError(
+            f"steps must be >= 0 and log_every >= 1, got {steps}, {log_every}"
+        )
     device = get_device(device)
     model.to(device)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -310,11 +412,19 @@ def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Map
 
     def save(step: int, rng: dict) -> None:
         if ckpt is not None:
-            atomic_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                         "scheduler": sched.state_dict() if sched is not None else None,
-                         "scaler": scaler.state_dict(), "history": hist.state_dict(),
-                         "step": step, "rng": rng, "pending": {"sums": dict(sums), "count": count}},
-                        ckpt)
+            atomic_save(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict() if sched is not None else None,
+                    "scaler": scaler.state_dict(),
+                    "history": hist.state_dict(),
+                    "step": step,
+                    "rng": rng,
+                    "pending": {"sums": dict(sums), "count": count},
+                },
+                ckpt,
+            )
 
     def evaluate(step: int) -> None:
         if eval_fn is not None:
@@ -323,15 +433,20 @@ def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Map
 
     model.train()
     done, resume_rng = start, None
-    bar = tqdm(total=steps, initial=start, desc=desc, disable=not progress, leave=False)
+    bar = progress_bar(steps, initial=start, desc=desc, disable=not progress)
     try:
         for step, batch in iterate_batches(data, batch_size, seed, start):
             if step >= steps:
                 break
-            resume_rng = _rng_state()  # RNG at the start of this step: what a resume must restore
+            resume_rng = (
+                _rng_state()
+            )  # RNG at the start of this step: what a resume must restore
             opt.zero_grad(set_to_none=True)
-            autocast = (torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None
-                        else contextlib.nullcontext())
+            autocast = (
+                torch.autocast(device.type, dtype=amp_dtype)
+                if amp_dtype is not None
+                else contextlib.nullcontext()
+            )
             with autocast:
                 out = loss_fn(model, to_device(batch, device))
             out = {"loss": out} if isinstance(out, torch.Tensor) else dict(out)
@@ -346,9 +461,14 @@ def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Map
             scaler.update()
             if sched is not None:
                 sched.step()
-            done, resume_rng = step + 1, None  # step complete: the current RNG state is the one to keep
+            done, resume_rng = (
+                step + 1,
+                None,
+            )  # step complete: the current RNG state is the one to keep
             for k, v in out.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach() if isinstance(v, torch.Tensor) else v)
+                sums[k] = sums.get(k, 0.0) + float(
+                    v.detach() if isinstance(v, torch.Tensor) else v
+                )
             count += 1
             if done % log_every == 0 or done == steps:
                 hist.log(done, **{k: v / count for k, v in sums.items()})
@@ -370,10 +490,19 @@ def fit(model: nn.Module, loss_fn: Callable[[nn.Module, Any], torch.Tensor | Map
     return hist
 
 # %% ../nbs/00_core/00_core.ipynb #62d655a8
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 512,
-            device: str | torch.device | None = None) -> torch.Tensor:
-    "Outputs of `model` on `x` in eval mode, without gradients, in batches; returned on the CPU."
+def predict(
+    model: nn.Module,
+    x: torch.Tensor,
+    batch_size: int = 512,
+    device: str | torch.device | None = None,
+) -> torch.Tensor:
+    """Outputs of `model` on `x` in eval mode, without gradients, in batches; returned
+    on the CPU."""
     device = get_device(device)
     with eval_mode(model.to(device)), torch.no_grad():
-        return torch.cat([model(x[i:i + batch_size].to(device)).float().cpu()
-                          for i in range(0, len(x), batch_size)])
+        return torch.cat(
+            [
+                model(x[i : i + batch_size].to(device)).float().cpu()
+                for i in range(0, len(x), batch_size)
+            ]
+        )

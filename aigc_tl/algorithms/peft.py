@@ -25,12 +25,18 @@ def _matches(name: str, patterns: Iterable[str]) -> bool:
 
 @dataclass
 class LoRAConfig:
-    "Settings of LoRA: rank `r`, scale `alpha` (update = alpha/r · B A), dropout on the adapter input, targets."
+    """Settings of LoRA: rank `r`, scale `alpha` (update = alpha/r · B A), dropout on
+    the adapter input, targets."""
+
     r: int = 4
     alpha: float = 8.0
     dropout: float = 0.0
-    target_modules: tuple[str, ...] = ()  # name suffixes; empty = every nn.Linear / nn.Conv2d
-    modules_to_save: tuple[str, ...] = ()  # trained in full and saved with the adapter (e.g. a new head)
+    target_modules: tuple[
+        str, ...
+    ] = ()  # name suffixes; empty = every nn.Linear / nn.Conv2d
+    modules_to_save: tuple[
+        str, ...
+    ] = ()  # trained in full and saved with the adapter (e.g. a new head)
 
     def __post_init__(self):
         if not isinstance(self.r, int) or self.r < 1:
@@ -50,35 +56,52 @@ class LoRAConfig:
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #ee70e567
 class _LoRALayer(nn.Module):
-    "Shared by the LoRA layers: merge/unmerge the update `delta_weight()` into `base.weight`."
+    """Shared by the LoRA layers: merge/unmerge the update `delta_weight()` into
+    `base.weight`."""
 
     @torch.no_grad()
     def merge(self) -> None:
-        "Add the update into the frozen weight (for inference); the adapter path is then skipped."
+        """Add the update into the frozen weight (for inference); the adapter path is
+        then skipped."""
         if not self.merged:
             self.base.weight += self.delta_weight()
             self.merged = True
 
     @torch.no_grad()
     def unmerge(self) -> None:
-        "Subtract the update again (up to float rounding) and use the separate adapter path."
+        """Subtract the update again (up to float rounding) and use the separate adapter
+        path."""
         if self.merged:
             self.base.weight -= self.delta_weight()
             self.merged = False
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #3531ba95
 class LoRALinear(_LoRALayer):
-    """`y = base(x) + (alpha/r) · dropout(x) Aᵀ Bᵀ` with `base` frozen; x `(..., k)` -> y `(..., d)`.
+    """`y = base(x) + (alpha/r) · dropout(x) Aᵀ Bᵀ` with `base` frozen; x `(..., k)` ->
+    y `(..., d)`.
 
-    A `(r, k)` is Kaiming-uniform, B `(d, r)` is zero, so the layer starts equal to `base`."""
+    A `(r, k)` is Kaiming-uniform, B `(d, r)` is zero, so the layer starts equal to
+    `base`.
+    """
 
-    def __init__(self, base: nn.Linear, r: int = 4, alpha: float = 8.0, dropout: float = 0.0,
-                 generator: torch.Generator | None = None):
+    def __init__(
+        self,
+        base: nn.Linear,
+        r: int = 4,
+        alpha: float = 8.0,
+        dropout: float = 0.0,
+        generator: torch.Generator | None = None,
+    ):
         if not isinstance(base, nn.Linear):
             raise TypeError(f"base must be an nn.Linear, got {type(base).__name__}")
         LoRAConfig(r=r, alpha=alpha, dropout=dropout)  # validates the numbers
         super().__init__()
-        self.base, self.r, self.alpha, self.scaling = base.requires_grad_(False), r, alpha, alpha / r
+        self.base, self.r, self.alpha, self.scaling = (
+            base.requires_grad_(False),
+            r,
+            alpha,
+            alpha / r,
+        )
         w = base.weight
         self.lora_A = nn.Parameter(w.new_empty(r, base.in_features))
         self.lora_B = nn.Parameter(w.new_zeros(base.out_features, r))
@@ -94,23 +117,43 @@ class LoRALinear(_LoRALayer):
         out = self.base(x)
         if self.merged:  # the update already lives in base.weight
             return out
-        return out + F.linear(F.linear(self.dropout(x), self.lora_A), self.lora_B) * self.scaling
+        return (
+            out
+            + F.linear(F.linear(self.dropout(x), self.lora_A), self.lora_B)
+            * self.scaling
+        )
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #90192827
 class LoRAConv2d(_LoRALayer):
-    """`y = base(x) + (alpha/r) · B(A(dropout(x)))`, base `nn.Conv2d` frozen; x `(N, C_in, H, W)`.
+    """`y = base(x) + (alpha/r) · B(A(dropout(x)))`, base `nn.Conv2d` frozen; x `(N,
+    C_in, H, W)`.
 
-    A: conv `(r, C_in, kh, kw)` with base's stride/padding/dilation; B: 1×1 conv `(C_out, r)`, zero."""
+    A: conv `(r, C_in, kh, kw)` with base's stride/padding/dilation; B: 1×1 conv
+    `(C_out, r)`, zero.
+    """
 
-    def __init__(self, base: nn.Conv2d, r: int = 4, alpha: float = 8.0, dropout: float = 0.0,
-                 generator: torch.Generator | None = None):
+    def __init__(
+        self,
+        base: nn.Conv2d,
+        r: int = 4,
+        alpha: float = 8.0,
+        dropout: float = 0.0,
+        generator: torch.Generator | None = None,
+    ):
         if not isinstance(base, nn.Conv2d):
             raise TypeError(f"base must be an nn.Conv2d, got {type(base).__name__}")
         if base.groups != 1 or base.padding_mode != "zeros":
-            raise ValueError("LoRAConv2d supports groups=1 and padding_mode='zeros' only")
+            raise ValueError(
+                "LoRAConv2d supports groups=1 and padding_mode='zeros' only"
+            )
         LoRAConfig(r=r, alpha=alpha, dropout=dropout)
         super().__init__()
-        self.base, self.r, self.alpha, self.scaling = base.requires_grad_(False), r, alpha, alpha / r
+        self.base, self.r, self.alpha, self.scaling = (
+            base.requires_grad_(False),
+            r,
+            alpha,
+            alpha / r,
+        )
         w = base.weight
         self.lora_A = nn.Parameter(w.new_empty(r, *w.shape[1:]))
         self.lora_B = nn.Parameter(w.new_zeros(w.shape[0], r, 1, 1))
@@ -119,15 +162,20 @@ class LoRAConv2d(_LoRALayer):
         self.merged = False
 
     def delta_weight(self) -> torch.Tensor:
-        "The update (alpha/r) · B A reshaped like `base.weight` `(C_out, C_in, kh, kw)`."
-        return (self.lora_B.flatten(1) @ self.lora_A.flatten(1)).view_as(self.base.weight) * self.scaling
+        """The update (alpha/r) · B A reshaped like `base.weight` `(C_out, C_in, kh,
+        kw)`."""
+        return (self.lora_B.flatten(1) @ self.lora_A.flatten(1)).view_as(
+            self.base.weight
+        ) * self.scaling
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.base(x)
         if self.merged:
             return out
         b = self.base
-        a = F.conv2d(self.dropout(x), self.lora_A, None, b.stride, b.padding, b.dilation)
+        a = F.conv2d(
+            self.dropout(x), self.lora_A, None, b.stride, b.padding, b.dilation
+        )
         return out + F.conv2d(a, self.lora_B) * self.scaling
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #52dc8f2f
@@ -141,34 +189,53 @@ def count_trainable(model: nn.Module) -> tuple[int, int]:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     params = list(model.parameters())
-    return sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params)
+    return sum(p.numel() for p in params if p.requires_grad), sum(
+        p.numel() for p in params
+    )
 
 
 def _train_only(model: nn.Module, names: Iterable[str]) -> None:
     "Freeze every parameter, then unfreeze the named submodules."
     model.requires_grad_(False)
     for n in names:
-        model.get_submodule(n).requires_grad_(True)  # raises AttributeError naming a missing module
+        model.get_submodule(n).requires_grad_(
+            True
+        )  # raises AttributeError naming a missing module
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #23e9be21
-def inject_lora(model: nn.Module, config: LoRAConfig, generator: torch.Generator | None = None) -> nn.Module:
-    """Freeze `model`, wrap each nn.Linear / nn.Conv2d matching `config.target_modules` in
-    `LoRALinear` / `LoRAConv2d` (in place), unfreeze `config.modules_to_save`; return `model`."""
+def inject_lora(
+    model: nn.Module, config: LoRAConfig, generator: torch.Generator | None = None
+) -> nn.Module:
+    """Freeze `model`, wrap each nn.Linear / nn.Conv2d matching `config.target_modules`
+    in
+    `LoRALinear` / `LoRAConv2d` (in place), unfreeze `config.modules_to_save`; return
+    `model`.
+    """
     if not isinstance(config, LoRAConfig):
         raise TypeError(f"config must be a LoRAConfig, got {type(config).__name__}")
     if any(isinstance(m, _LoRALayer) for m in model.modules()):
         raise ValueError("model already contains LoRA layers")
-    targets = [n for n, m in model.named_modules()
-               if n and isinstance(m, (nn.Linear, nn.Conv2d))
-               and (not config.target_modules or _matches(n, config.target_modules))
-               and not _matches(n, config.modules_to_save)]
+    targets = [
+        n
+        for n, m in model.named_modules()
+        if n
+        and isinstance(m, (nn.Linear, nn.Conv2d))
+        and (not config.target_modules or _matches(n, config.target_modules))
+        and not _matches(n, config.modules_to_save)
+    ]
     if not targets:
-        raise ValueError(f"no nn.Linear or nn.Conv2d matches target_modules={config.target_modules}")
+        raise ValueError(
+            f"no nn.Linear or nn.Conv2d matches target_modules={config.target_modules}"
+        )
     _train_only(model, config.modules_to_save)
     for n in targets:
         layer = model.get_submodule(n)
         wrap = LoRALinear if isinstance(layer, nn.Linear) else LoRAConv2d
-        _set_module(model, n, wrap(layer, config.r, config.alpha, config.dropout, generator=generator))
+        _set_module(
+            model,
+            n,
+            wrap(layer, config.r, config.alpha, config.dropout, generator=generator),
+        )
     return model
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #96a263b0
@@ -180,7 +247,8 @@ def _lora_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
 
 
 def merge_lora(model: nn.Module, unload: bool = False) -> nn.Module:
-    "Merge every LoRA update into its frozen weight: W = W0 + (alpha/r) B A. `unload=True` drops the wrappers."
+    """Merge every LoRA update into its frozen weight: W = W0 + (alpha/r) B A.
+    `unload=True` drops the wrappers."""
     for name, layer in _lora_layers(model):
         layer.merge()
         if unload:
@@ -189,7 +257,8 @@ def merge_lora(model: nn.Module, unload: bool = False) -> nn.Module:
 
 
 def unmerge_lora(model: nn.Module) -> nn.Module:
-    "Undo `merge_lora` (without `unload`): W0 = W - (alpha/r) B A, up to float rounding."
+    """Undo `merge_lora` (without `unload`): W0 = W - (alpha/r) B A, up to float
+    rounding."""
     for _, layer in _lora_layers(model):
         layer.unmerge()
     return model
@@ -199,13 +268,19 @@ def _is_lora_key(key: str) -> bool:
     return key.rsplit(".", 1)[-1] in ("lora_A", "lora_B")
 
 
-def lora_state_dict(model: nn.Module, extra: Iterable[str] = ()) -> dict[str, torch.Tensor]:
-    "Only the LoRA tensors (`*.lora_A`, `*.lora_B`) plus the parameters of the modules named in `extra`."
+def lora_state_dict(
+    model: nn.Module, extra: Iterable[str] = ()
+) -> dict[str, torch.Tensor]:
+    """Only the LoRA tensors (`*.lora_A`, `*.lora_B`) plus the parameters of the modules
+    named in `extra`."""
     _lora_layers(model)
     extra = (extra,) if isinstance(extra, str) else tuple(extra)
     sd = model.state_dict()
-    out = {k: v.detach().clone() for k, v in sd.items()
-           if _is_lora_key(k) or any(k.startswith(e + ".") for e in extra)}
+    out = {
+        k: v.detach().clone()
+        for k, v in sd.items()
+        if _is_lora_key(k) or any(k.startswith(e + ".") for e in extra)
+    }
     for e in extra:
         if not any(k.startswith(e + ".") for k in out):
             raise ValueError(f"extra module {e!r} has no tensors in the model")
@@ -213,7 +288,8 @@ def lora_state_dict(model: nn.Module, extra: Iterable[str] = ()) -> dict[str, to
 
 
 def load_lora_state_dict(model: nn.Module, state: dict[str, torch.Tensor]) -> nn.Module:
-    "Load an adapter saved by `lora_state_dict` into a model injected with the same config."
+    """Load an adapter saved by `lora_state_dict` into a model injected with the same
+    config."""
     layers = _lora_layers(model)
     if any(layer.merged for _, layer in layers):
         raise ValueError("unmerge the model before loading an adapter")
@@ -221,16 +297,22 @@ def load_lora_state_dict(model: nn.Module, state: dict[str, torch.Tensor]) -> nn
     unknown = [k for k in state if k not in own]
     missing = [k for k in own if _is_lora_key(k) and k not in state]
     if unknown or missing:
-        raise ValueError(f"adapter does not fit the model: unknown keys {unknown[:4]}, missing {missing[:4]}")
+        raise ValueError(
+            f"adapter does not fit the model: unknown keys {unknown[:4]}, missing"
+            f" {missing[:4]}"
+        )
     bad = [k for k, v in state.items() if v.shape != own[k].shape]
     if bad:
-        raise ValueError(f"shape mismatch for {bad[:4]} (different rank or layer size?)")
+        raise ValueError(
+            f"shape mismatch for {bad[:4]} (different rank or layer size?)"
+        )
     model.load_state_dict(state, strict=False)
     return model
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #05a8da76
 def bitfit(model: nn.Module, extra: Iterable[str] = ()) -> nn.Module:
-    "Freeze every parameter except the biases and the modules named in `extra`; return `model`."
+    """Freeze every parameter except the biases and the modules named in `extra`; return
+    `model`."""
     extra = (extra,) if isinstance(extra, str) else tuple(extra)
     _train_only(model, extra)
     n = 0
@@ -244,16 +326,26 @@ def bitfit(model: nn.Module, extra: Iterable[str] = ()) -> nn.Module:
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #20ba1af0
 class BottleneckAdapter(nn.Module):
-    """`h + W_up σ(W_down h)` over the feature (channel) dim; h `(N, dim)`, `(N, L, dim)` or `(N, dim, H, W)`.
+    """`h + W_up σ(W_down h)` over the feature (channel) dim; h `(N, dim)`, `(N, L,
+    dim)` or `(N, dim, H, W)`.
 
     W_up and its bias start at zero, so the adapter starts as the identity."""
 
-    def __init__(self, dim: int, bottleneck: int = 8, activation: type[nn.Module] = nn.ReLU):
+    def __init__(
+        self, dim: int, bottleneck: int = 8, activation: type[nn.Module] = nn.ReLU
+    ):
         if dim < 1 or bottleneck < 1:
-            raise ValueError(f"dim and bottleneck must be >= 1, got {dim}, {bottleneck}")
+            raise ValueError(
+                f"dim and bottleneck must be >= 1, got {dim}, {bottleneck}"
+            )
         super().__init__()
-        self.down, self.act, self.up = nn.Linear(dim, bottleneck), activation(), nn.Linear(bottleneck, dim)
-        nn.init.zeros_(self.up.weight); nn.init.zeros_(self.up.bias)
+        self.down, self.act, self.up = (
+            nn.Linear(dim, bottleneck),
+            activation(),
+            nn.Linear(bottleneck, dim),
+        )
+        nn.init.zeros_(self.up.weight)
+        nn.init.zeros_(self.up.bias)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         if h.dim() == 4:  # conv features: adapt the channels at every position
@@ -272,17 +364,31 @@ class Adapted(nn.Module):
         return self.adapter(self.base(x))
 
 
-def add_adapters(model: nn.Module, target_modules: Iterable[str], bottleneck: int = 8,
-                 extra: Iterable[str] = ()) -> nn.Module:
-    "Freeze `model`, put a `BottleneckAdapter` after each targeted nn.Linear/nn.Conv2d, unfreeze `extra`."
-    target_modules = (target_modules,) if isinstance(target_modules, str) else tuple(target_modules)
+def add_adapters(
+    model: nn.Module,
+    target_modules: Iterable[str],
+    bottleneck: int = 8,
+    extra: Iterable[str] = (),
+) -> nn.Module:
+    """Freeze `model`, put a `BottleneckAdapter` after each targeted
+    nn.Linear/nn.Conv2d, unfreeze `extra`."""
+    target_modules = (
+        (target_modules,) if isinstance(target_modules, str) else tuple(target_modules)
+    )
     extra = (extra,) if isinstance(extra, str) else tuple(extra)
-    targets = [(n, m) for n, m in model.named_modules()
-               if n and isinstance(m, (nn.Linear, nn.Conv2d)) and _matches(n, target_modules)]
+    targets = [
+        (n, m)
+        for n, m in model.named_modules()
+        if n and isinstance(m, (nn.Linear, nn.Conv2d)) and _matches(n, target_modules)
+    ]
     if not targets:
-        raise ValueError(f"no nn.Linear or nn.Conv2d matches target_modules={target_modules}")
+        raise ValueError(
+            f"no nn.Linear or nn.Conv2d matches target_modules={target_modules}"
+        )
     _train_only(model, extra)
     for n, m in targets:
         dim = m.out_features if isinstance(m, nn.Linear) else m.out_channels
-        _set_module(model, n, Adapted(m, BottleneckAdapter(dim, bottleneck).to(m.weight.device)))
+        _set_module(
+            model, n, Adapted(m, BottleneckAdapter(dim, bottleneck).to(m.weight.device))
+        )
     return model

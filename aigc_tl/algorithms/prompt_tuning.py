@@ -13,25 +13,39 @@ __all__ = ['SoftPromptLM', 'train_soft_prompt_only']
 
 # %% ../../nbs/02_algorithms/07_prompt_tuning.ipynb #4b303a30
 class SoftPromptLM(nn.Module):
-    """Frozen GPT `base` with `n_tokens` trainable prompt vectors `prompt (n, d)` in front of the input.
-    ids `(B, T)` with n + T <= block_size -> logits `(B, T, V)` (prompt positions dropped)."""
+    """Frozen GPT `base` with `n_tokens` trainable prompt vectors `prompt (n, d)` in
+    front of the input.
+    ids `(B, T)` with n + T <= block_size -> logits `(B, T, V)` (prompt positions
+    dropped).
+    """
 
-    def __init__(self, base: nn.Module, n_tokens: int = 8, generator: torch.Generator | None = None):
+    def __init__(
+        self,
+        base: nn.Module,
+        n_tokens: int = 8,
+        generator: torch.Generator | None = None,
+    ):
         super().__init__()
         tr = getattr(base, "transformer", None)
         if tr is None or not all(k in tr for k in ("wte", "wpe", "h", "ln_f")):
-            raise TypeError("base must have a CharGPT-style `transformer` with wte, wpe, h, ln_f")
+            raise TypeError(
+                "base must have a CharGPT-style `transformer` with wte, wpe, h, ln_f"
+            )
         if not isinstance(n_tokens, int) or n_tokens < 0:
             raise ValueError(f"n_tokens must be an int >= 0, got {n_tokens!r}")
         self.base, self.n_tokens = base.requires_grad_(False), n_tokens
         V = tr.wte.num_embeddings
-        ids = torch.randint(0, V, (n_tokens,), generator=generator)  # "sampled vocabulary" init
+        ids = torch.randint(
+            0, V, (n_tokens,), generator=generator
+        )  # "sampled vocabulary" init
         self.prompt = nn.Parameter(tr.wte.weight[ids].detach().clone())
 
 # %% ../../nbs/02_algorithms/07_prompt_tuning.ipynb #aeaf6700
 def _soft_prompt_forward(self: SoftPromptLM, idx: torch.Tensor) -> torch.Tensor:
     if idx.dim() != 2 or idx.dtype != torch.long:
-        raise TypeError(f"expected LongTensor ids (B, T), got {idx.dtype} {tuple(idx.shape)}")
+        raise TypeError(
+            f"expected LongTensor ids (B, T), got {idx.dtype} {tuple(idx.shape)}"
+        )
     B, T = idx.shape
     tr, n = self.base.transformer, self.n_tokens
     if n + T > tr.wpe.num_embeddings:
@@ -40,16 +54,21 @@ def _soft_prompt_forward(self: SoftPromptLM, idx: torch.Tensor) -> torch.Tensor:
     x = tr.drop(x + tr.wpe(torch.arange(n + T, device=idx.device)))
     for block in tr.h:
         x = block(x)
-    return nn.functional.linear(tr.ln_f(x), tr.wte.weight)[:, n:]  # (B, T, V): text positions only
+    return nn.functional.linear(tr.ln_f(x), tr.wte.weight)[
+        :, n:
+    ]  # (B, T, V): text positions only
 
 
 SoftPromptLM.forward = _soft_prompt_forward
 
 # %% ../../nbs/02_algorithms/07_prompt_tuning.ipynb #d87e203d
 def train_soft_prompt_only(model: SoftPromptLM) -> list[nn.Parameter]:
-    "The parameters an optimizer should see for prompt tuning (the prompt only); checks the base is frozen."
+    """The parameters an optimizer should see for prompt tuning (the prompt only);
+    checks the base is frozen."""
     if not isinstance(model, SoftPromptLM):
         raise TypeError(f"expected a SoftPromptLM, got {type(model).__name__}")
     if any(p.requires_grad for p in model.base.parameters()):
-        raise ValueError("the base model has trainable parameters; prompt tuning expects it frozen")
+        raise ValueError(
+            "the base model has trainable parameters; prompt tuning expects it frozen"
+        )
     return [model.prompt]

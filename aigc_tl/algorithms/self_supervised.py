@@ -19,83 +19,134 @@ __all__ = ['nt_xent_loss', 'random_augment', 'small_encoder', 'projection_head',
            'linear_probe']
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #14374f97
-def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5) -> torch.Tensor:
-    """SimCLR's NT-Xent loss of two batches of projections, row i of `z1` paired with row i of `z2`.
+def nt_xent_loss(
+    z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5
+) -> torch.Tensor:
+    """SimCLR's NT-Xent loss of two batches of projections, row i of `z1` paired with
+    row i of `z2`.
 
     z1, z2 `(N, d)` -> scalar: mean over the 2N views of
-    -log exp(sim(z_i, z_j)/τ) / Σ_{k≠i} exp(sim(z_i, z_k)/τ), with sim the cosine similarity.
+    -log exp(sim(z_i, z_j)/τ) / Σ_{k≠i} exp(sim(z_i, z_k)/τ), with sim the cosine
+    similarity.
     """
     if z1.dim() != 2 or z1.shape != z2.shape or len(z1) < 2:
-        raise ValueError(f"z1 and z2 must both be (N, d) with N >= 2, got {tuple(z1.shape)}, {tuple(z2.shape)}")
+        raise ValueError(
+            f"z1 and z2 must both be (N, d) with N >= 2, got {tuple(z1.shape)},"
+            f" {tuple(z2.shape)}"
+        )
     if temperature <= 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
     n = len(z1)
     z = F.normalize(torch.cat([z1, z2]), dim=1)
-    sim = z @ z.T / temperature                                   # (2N, 2N)
+    sim = z @ z.T / temperature  # (2N, 2N)
     partner = torch.cat([torch.arange(n, 2 * n), torch.arange(n)]).to(z.device)
     positive = sim[torch.arange(2 * n, device=z.device), partner]
     self_mask = torch.eye(2 * n, dtype=torch.bool, device=z.device)
-    return (torch.logsumexp(sim.masked_fill(self_mask, float("-inf")), dim=1) - positive).mean()
+    return (
+        torch.logsumexp(sim.masked_fill(self_mask, float("-inf")), dim=1) - positive
+    ).mean()
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #aba60eff
-def random_augment(x: torch.Tensor, generator: torch.Generator | None = None, degrees: float = 15.0,
-                   scale: tuple[float, float] = (0.7, 1.1), shift: float = 0.15,
-                   noise_std: float = 0.1) -> torch.Tensor:
-    """A random view of every image: affine warp (rotation, zoom = crop/resize, shift) + noise.
+def random_augment(
+    x: torch.Tensor,
+    generator: torch.Generator | None = None,
+    degrees: float = 15.0,
+    scale: tuple[float, float] = (0.7, 1.1),
+    shift: float = 0.15,
+    noise_std: float = 0.1,
+) -> torch.Tensor:
+    """A random view of every image: affine warp (rotation, zoom = crop/resize, shift) +
+    noise.
 
-    x `(N, C, H, W)` in [0, 1] -> `(N, C, H, W)`. Per image: angle ~ U(±degrees), zoom ~ U(scale)
-    (< 1 zooms in), shift ~ U(±shift) in units of half the width; then + N(0, noise_std²), clipped.
+    x `(N, C, H, W)` in [0, 1] -> `(N, C, H, W)`. Per image: angle ~ U(±degrees), zoom ~
+    U(scale)
+    (< 1 zooms in), shift ~ U(±shift) in units of half the width; then + N(0,
+    noise_std²), clipped.
     """
     if not isinstance(x, torch.Tensor) or x.dim() != 4:
-        raise ValueError(f"x must be a (N, C, H, W) tensor, got {getattr(x, 'shape', type(x))}")
+        raise ValueError(
+            f"x must be a (N, C, H, W) tensor, got {getattr(x, 'shape', type(x))}"
+        )
     if not 0 < scale[0] <= scale[1] or degrees < 0 or shift < 0 or noise_std < 0:
-        raise ValueError(f"need 0 < scale[0] <= scale[1] and non-negative degrees, shift, noise_std; got {scale}, {degrees}, {shift}, {noise_std}")
+        raise ValueError(
+            "need 0 < scale[0] <= scale[1] and non-negative degrees, shift, noise_std;"
+            f" got {scale}, {degrees}, {shift}, {noise_std}"
+        )
     n = len(x)
     u = lambda *shape: torch.rand(*shape, generator=generator).to(x.device, x.dtype)
     angle = (2 * u(n) - 1) * math.radians(degrees)
     zoom = scale[0] + u(n) * (scale[1] - scale[0])
     t = (2 * u(n, 2) - 1) * shift
     cos, sin = zoom * angle.cos(), zoom * angle.sin()
-    theta = torch.stack([torch.stack([cos, -sin, t[:, 0]], 1), torch.stack([sin, cos, t[:, 1]], 1)], 1)
+    theta = torch.stack(
+        [torch.stack([cos, -sin, t[:, 0]], 1), torch.stack([sin, cos, t[:, 1]], 1)], 1
+    )
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     out = F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
     noise = torch.randn(out.shape, generator=generator).to(x.device, x.dtype)
     return (out + noise_std * noise).clamp(0, 1)
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #ae4fa1dc
-def small_encoder(in_channels: int = 1, width: int = 16, dim: int = 128, image_size: int = 28) -> nn.Sequential:
+def small_encoder(
+    in_channels: int = 1, width: int = 16, dim: int = 128, image_size: int = 28
+) -> nn.Sequential:
     """CNN with named blocks `conv1, conv2, fc`: (N, C, S, S) -> (N, dim).
 
-    Each conv block is conv 3×3 stride 2 -> batch norm -> ReLU; `fc` flattens and maps to `dim` + ReLU.
+    Each conv block is conv 3×3 stride 2 -> batch norm -> ReLU; `fc` flattens and maps
+    to `dim` + ReLU.
     """
     if min(in_channels, width, dim) < 1 or image_size < 4:
-        raise ValueError(f"need positive sizes and image_size >= 4, got {in_channels, width, dim, image_size}")
+        raise ValueError(
+            "need positive sizes and image_size >= 4, got"
+            f" {in_channels, width, dim, image_size}"
+        )
     side = (image_size + 1) // 2
     side = (side + 1) // 2
-    block = lambda cin, cout: nn.Sequential(nn.Conv2d(cin, cout, 3, stride=2, padding=1), nn.BatchNorm2d(cout), nn.ReLU())
-    return nn.Sequential(OrderedDict(
-        conv1=block(in_channels, width), conv2=block(width, 2 * width),
-        fc=nn.Sequential(nn.Flatten(), nn.Linear(2 * width * side * side, dim), nn.ReLU())))
+    block = lambda cin, cout: nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=2, padding=1), nn.BatchNorm2d(cout), nn.ReLU()
+    )
+    return nn.Sequential(
+        OrderedDict(
+            conv1=block(in_channels, width),
+            conv2=block(width, 2 * width),
+            fc=nn.Sequential(
+                nn.Flatten(), nn.Linear(2 * width * side * side, dim), nn.ReLU()
+            ),
+        )
+    )
 
 
-def projection_head(in_dim: int = 128, hidden: int = 128, out_dim: int = 64) -> nn.Sequential:
-    "SimCLR's projection g(h) = W2·ReLU(W1·h): (N, in_dim) -> (N, out_dim); discarded after pretraining."
+def projection_head(
+    in_dim: int = 128, hidden: int = 128, out_dim: int = 64
+) -> nn.Sequential:
+    """SimCLR's projection g(h) = W2·ReLU(W1·h): (N, in_dim) -> (N, out_dim); discarded
+    after pretraining."""
     if min(in_dim, hidden, out_dim) < 1:
         raise ValueError(f"sizes must be positive, got {in_dim, hidden, out_dim}")
-    return nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, out_dim))
+    return nn.Sequential(
+        nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, out_dim)
+    )
 
 
-def simclr_loss(model: nn.Module, x: torch.Tensor, temperature: float = 0.5,
-                augment: Callable[..., torch.Tensor] = random_augment,
-                generator: torch.Generator | None = None) -> torch.Tensor:
-    "NT-Xent of `model` (images -> projections) on two views `augment(x, generator)` of the batch x `(N, C, H, W)`."
+def simclr_loss(
+    model: nn.Module,
+    x: torch.Tensor,
+    temperature: float = 0.5,
+    augment: Callable[..., torch.Tensor] = random_augment,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """NT-Xent of `model` (images -> projections) on two views `augment(x, generator)`
+    of the batch x `(N, C, H, W)`."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    return nt_xent_loss(model(augment(x, generator)), model(augment(x, generator)), temperature)
+    return nt_xent_loss(
+        model(augment(x, generator)), model(augment(x, generator)), temperature
+    )
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #8de5e203
 def rotate_batch(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "The 4 rotations (0°, 90°, 180°, 270°, counter-clockwise) of square images: x `(N, C, S, S)` -> `(4N, C, S, S)`, labels `(4N,)`."
+    """The 4 rotations (0°, 90°, 180°, 270°, counter-clockwise) of square images: x `(N,
+    C, S, S)` -> `(4N, C, S, S)`, labels `(4N,)`."""
     if x.dim() != 4 or x.shape[-1] != x.shape[-2]:
         raise ValueError(f"x must be (N, C, S, S) square images, got {tuple(x.shape)}")
     rotated = torch.cat([torch.rot90(x, k, dims=(2, 3)) for k in range(4)])
@@ -104,26 +155,38 @@ def rotate_batch(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def rotation_loss(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    "Gidaris et al. (2018) pretext loss: cross-entropy of `model` (images -> 4 logits) on `rotate_batch(x)`."
+    """Gidaris et al. (2018) pretext loss: cross-entropy of `model` (images -> 4 logits)
+    on `rotate_batch(x)`."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     rotated, labels = rotate_batch(x)
     return F.cross_entropy(model(rotated), labels)
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #22666b8b
-def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, test_features: torch.Tensor,
-                 test_labels: torch.Tensor, C: float = 0.1, max_iter: int = 2000) -> float:
-    """Test accuracy of an L2-regularised logistic regression on standardised, frozen features.
+def linear_probe(
+    train_features: torch.Tensor,
+    train_labels: torch.Tensor,
+    test_features: torch.Tensor,
+    test_labels: torch.Tensor,
+    C: float = 0.1,
+    max_iter: int = 2000,
+) -> float:
+    """Test accuracy of an L2-regularised logistic regression on standardised, frozen
+    features.
 
-    train_features `(n, D)`, test_features `(m, D)` (flattened if more dims), labels `(n,)`, `(m,)`.
+    train_features `(n, D)`, test_features `(m, D)` (flattened if more dims), labels
+    `(n,)`, `(m,)`.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
+
     ftr = torch.as_tensor(train_features).flatten(1).double().numpy()
     fte = torch.as_tensor(test_features).flatten(1).double().numpy()
     ytr, yte = np.asarray(train_labels), np.asarray(test_labels)
     if len(ftr) != len(ytr) or len(fte) != len(yte) or ftr.shape[1] != fte.shape[1]:
-        raise ValueError(f"shape mismatch: {ftr.shape}, {ytr.shape}, {fte.shape}, {yte.shape}")
+        raise ValueError(
+            f"shape mismatch: {ftr.shape}, {ytr.shape}, {fte.shape}, {yte.shape}"
+        )
     if len(np.unique(ytr)) < 2:
         raise ValueError("need at least two classes in the training labels")
     scaler = StandardScaler().fit(ftr)

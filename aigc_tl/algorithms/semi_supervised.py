@@ -22,43 +22,67 @@ def _check_images(x: torch.Tensor) -> None:
 
 
 def translate(x: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor) -> torch.Tensor:
-    "Shift image i by (dx[i], dy[i]) whole pixels (right, down), filling with zeros; x `(N, C, H, W)`."
+    """Shift image i by (dx[i], dy[i]) whole pixels (right, down), filling with zeros; x
+    `(N, C, H, W)`."""
     _check_images(x)
     n, _, h, w = x.shape
-    rows = torch.arange(h, device=x.device).view(1, h, 1) - dy.view(n, 1, 1)  # source row of each output pixel
+    rows = torch.arange(h, device=x.device).view(1, h, 1) - dy.view(
+        n, 1, 1
+    )  # source row of each output pixel
     cols = torch.arange(w, device=x.device).view(1, 1, w) - dx.view(n, 1, 1)
     valid = ((rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)).unsqueeze(1)
-    idx = (rows.clamp(0, h - 1) * w + cols.clamp(0, w - 1)).view(n, 1, h * w).expand(-1, x.shape[1], -1)
+    idx = (
+        (rows.clamp(0, h - 1) * w + cols.clamp(0, w - 1))
+        .view(n, 1, h * w)
+        .expand(-1, x.shape[1], -1)
+    )
     return x.flatten(2).gather(2, idx).view_as(x) * valid
 
 # %% ../../nbs/02_algorithms/04_semi_supervised.ipynb #238df977
-def weak_augment(x: torch.Tensor, max_shift: int = 1, generator: torch.Generator | None = None) -> torch.Tensor:
-    "Weak view α(x): a random translation by up to `max_shift` pixels in each direction."
+def weak_augment(
+    x: torch.Tensor, max_shift: int = 1, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Weak view α(x): a random translation by up to `max_shift` pixels in each
+    direction."""
     _check_images(x)
     shift = torch.randint(-max_shift, max_shift + 1, (2, len(x)), generator=generator)
     return translate(x, shift[0].to(x.device), shift[1].to(x.device))
 
 
-def strong_augment(x: torch.Tensor, max_shift: int = 1, cutout: int = 2, noise: float = 0.1,
-                   generator: torch.Generator | None = None) -> torch.Tensor:
-    "Strong view A(x): translation, brightness/contrast jitter, Gaussian noise and a `cutout`² zero square."
+def strong_augment(
+    x: torch.Tensor,
+    max_shift: int = 1,
+    cutout: int = 2,
+    noise: float = 0.1,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Strong view A(x): translation, brightness/contrast jitter, Gaussian noise and a
+    `cutout`² zero square."""
     _check_images(x)
     n, _, h, w = x.shape
     out = weak_augment(x, max_shift, generator)
     u = torch.rand(2, n, 1, 1, 1, generator=generator).to(x.device)
     mean = out.mean(dim=(1, 2, 3), keepdim=True)
-    out = (out - mean) * (0.5 + u[0]) + mean + 0.3 * (u[1] - 0.5)  # contrast in [0.5, 1.5], brightness ±0.15
+    out = (
+        (out - mean) * (0.5 + u[0]) + mean + 0.3 * (u[1] - 0.5)
+    )  # contrast in [0.5, 1.5], brightness ±0.15
     out = out + noise * torch.randn(out.shape, generator=generator).to(x.device)
     cy = torch.randint(0, h, (n, 1, 1), generator=generator).to(x.device)
     cx = torch.randint(0, w, (n, 1, 1), generator=generator).to(x.device)
-    r, c = torch.arange(h, device=x.device).view(1, h, 1), torch.arange(w, device=x.device).view(1, 1, w)
+    r, c = (
+        torch.arange(h, device=x.device).view(1, h, 1),
+        torch.arange(w, device=x.device).view(1, 1, w),
+    )
     hole = ((r - cy).abs() <= cutout // 2) & ((c - cx).abs() <= cutout // 2)
     return (out * ~hole.unsqueeze(1)).clamp(0, 1)
 
 # %% ../../nbs/02_algorithms/04_semi_supervised.ipynb #df190478
 @torch.no_grad()
-def confident_pseudo_labels(logits: torch.Tensor, threshold: float) -> tuple[torch.Tensor, torch.Tensor]:
-    "From logits `(N, K)`: pseudo-labels argmax_c softmax `(N,)` and the float mask max_c softmax >= threshold `(N,)`."
+def confident_pseudo_labels(
+    logits: torch.Tensor, threshold: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """From logits `(N, K)`: pseudo-labels argmax_c softmax `(N,)` and the float mask
+    max_c softmax >= threshold `(N,)`."""
     if logits.dim() != 2:
         raise ValueError(f"logits must have shape (N, K), got {tuple(logits.shape)}")
     if not 0 <= threshold <= 1:
@@ -67,9 +91,14 @@ def confident_pseudo_labels(logits: torch.Tensor, threshold: float) -> tuple[tor
     return labels, (conf >= threshold).float()
 
 # %% ../../nbs/02_algorithms/04_semi_supervised.ipynb #17fa83f0
-def pseudo_label_loss(model: nn.Module, x_unlabelled: torch.Tensor, threshold: float = 0.95) -> torch.Tensor:
-    """Pseudo-Label (Lee 2013) on a batch `(N, ...)`: mean over N of 1[max p >= τ] · CE(argmax p, p),
-    p = softmax(model(x)); targets come from the same forward pass, without gradient. Returns a scalar."""
+def pseudo_label_loss(
+    model: nn.Module, x_unlabelled: torch.Tensor, threshold: float = 0.95
+) -> torch.Tensor:
+    """Pseudo-Label (Lee 2013) on a batch `(N, ...)`: mean over N of 1[max p >= τ] ·
+    CE(argmax p, p),
+    p = softmax(model(x)); targets come from the same forward pass, without gradient.
+    Returns a scalar.
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     logits = model(x_unlabelled)
@@ -77,22 +106,32 @@ def pseudo_label_loss(model: nn.Module, x_unlabelled: torch.Tensor, threshold: f
     return (F.cross_entropy(logits, labels, reduction="none") * mask).mean()
 
 
-def fixmatch_loss(model: nn.Module, x_weak: torch.Tensor, x_strong: torch.Tensor,
-                  threshold: float = 0.95) -> torch.Tensor:
-    """FixMatch unlabelled loss: mean over N of 1[max q >= τ] · CE(argmax q, model(x_strong)),
-    q = softmax(model(x_weak)) computed without gradient; x_weak, x_strong `(N, ...)` two views
+def fixmatch_loss(
+    model: nn.Module,
+    x_weak: torch.Tensor,
+    x_strong: torch.Tensor,
+    threshold: float = 0.95,
+) -> torch.Tensor:
+    """FixMatch unlabelled loss: mean over N of 1[max q >= τ] · CE(argmax q,
+    model(x_strong)),
+    q = softmax(model(x_weak)) computed without gradient; x_weak, x_strong `(N, ...)`
+    two views
     of the same images. Returns a scalar."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if x_weak.shape != x_strong.shape:
-        raise ValueError(f"x_weak and x_strong must have the same shape, got {tuple(x_weak.shape)} and {tuple(x_strong.shape)}")
+        raise ValueError(
+            f"x_weak and x_strong must have the same shape, got {tuple(x_weak.shape)}"
+            f" and {tuple(x_strong.shape)}"
+        )
     with torch.no_grad():
         labels, mask = confident_pseudo_labels(model(x_weak), threshold)
     return (F.cross_entropy(model(x_strong), labels, reduction="none") * mask).mean()
 
 # %% ../../nbs/02_algorithms/04_semi_supervised.ipynb #584e3409
 def ramp_up(step: int, start: int, end: int, final: float = 1.0) -> float:
-    "Lee's weight schedule α(t): 0 before `start`, linear up to `final` at `end`, then constant."
+    """Lee's weight schedule α(t): 0 before `start`, linear up to `final` at `end`, then
+    constant."""
     if end < start:
         raise ValueError(f"end must be >= start, got {start}, {end}")
     if step < start:

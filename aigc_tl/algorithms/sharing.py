@@ -18,15 +18,20 @@ __all__ = ['MultiHeadModel', 'joint_loss', 'soft_sharing_penalty']
 class MultiHeadModel(nn.Module):
     """Hard parameter sharing: logits = heads[task](backbone(x)).
 
-    backbone: x (N, ...) -> features (N, ...); heads: {task name: module on those features}.
+    backbone: x (N, ...) -> features (N, ...); heads: {task name: module on those
+    features}.
     """
 
     def __init__(self, backbone: nn.Module, heads: Mapping[str, nn.Module]):
         super().__init__()
         if not isinstance(backbone, nn.Module):
-            raise TypeError(f"backbone must be an nn.Module, got {type(backbone).__name__}")
+            raise TypeError(
+                f"backbone must be an nn.Module, got {type(backbone).__name__}"
+            )
         if not heads or not all(isinstance(h, nn.Module) for h in heads.values()):
-            raise ValueError("heads must be a non-empty mapping of task name -> nn.Module")
+            raise ValueError(
+                "heads must be a non-empty mapping of task name -> nn.Module"
+            )
         self.backbone = backbone
         self.heads = nn.ModuleDict(dict(heads))
 
@@ -36,17 +41,23 @@ class MultiHeadModel(nn.Module):
 
     def forward(self, x: torch.Tensor, task: str) -> torch.Tensor:
         if task not in self.heads:
-            raise ValueError(f"unknown task {task!r}; this model has heads {self.tasks}")
+            raise ValueError(
+                f"unknown task {task!r}; this model has heads {self.tasks}"
+            )
         return self.heads[task](self.backbone(x))
 
 # %% ../../nbs/02_algorithms/02_model_sharing.ipynb #572ba374
-def joint_loss(model: MultiHeadModel | Mapping[str, nn.Module],
-               batches: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
-               weights: Mapping[str, float] | None = None,
-               criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = F.cross_entropy) -> torch.Tensor:
-    """L = Σ_k w_k · criterion(model_k(x_k), y_k) over the tasks k in `batches` (default w_k = 1).
+def joint_loss(
+    model: MultiHeadModel | Mapping[str, nn.Module],
+    batches: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
+    weights: Mapping[str, float] | None = None,
+    criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = F.cross_entropy,
+) -> torch.Tensor:
+    """L = Σ_k w_k · criterion(model_k(x_k), y_k) over the tasks k in `batches` (default
+    w_k = 1).
 
-    batches: {task: (x (N_k, ...), y (N_k, ...))}; returns a scalar. Two tasks: L_s + λ L_t.
+    batches: {task: (x (N_k, ...), y (N_k, ...))}; returns a scalar. Two tasks: L_s + λ
+    L_t.
     """
     if not batches:
         raise ValueError("batches is empty")
@@ -62,20 +73,30 @@ def joint_loss(model: MultiHeadModel | Mapping[str, nn.Module],
                 raise ValueError(f"no model for task {task!r}; have {list(model)}")
             out = model[task](x)
         else:
-            raise TypeError(f"model must be a MultiHeadModel or a mapping of models, got {type(model).__name__}")
+            raise TypeError(
+                "model must be a MultiHeadModel or a mapping of models, got"
+                f" {type(model).__name__}"
+            )
         total = total + weights.get(task, 1.0) * criterion(out, y)
     return total
 
 # %% ../../nbs/02_algorithms/02_model_sharing.ipynb #1faee479
 def soft_sharing_penalty(model_a: nn.Module, model_b: nn.Module) -> torch.Tensor:
-    """Ω = Σ_names ||θ_a[name] - θ_b[name]||² over parameters present in both with the same shape.
+    """Ω = Σ_names ||θ_a[name] - θ_b[name]||² over parameters present in both with the
+    same shape.
 
     Gradients flow into both models. Raises if the two share no parameter.
     """
     if not isinstance(model_a, nn.Module) or not isinstance(model_b, nn.Module):
         raise TypeError("model_a and model_b must be nn.Modules")
     pb = dict(model_b.named_parameters())
-    pairs = [(p, pb[n]) for n, p in model_a.named_parameters() if n in pb and pb[n].shape == p.shape]
+    pairs = [
+        (p, pb[n])
+        for n, p in model_a.named_parameters()
+        if n in pb and pb[n].shape == p.shape
+    ]
     if not pairs:
-        raise ValueError("the two models have no parameter with the same name and shape")
+        raise ValueError(
+            "the two models have no parameter with the same name and shape"
+        )
     return sum(((p - q) ** 2).sum() for p, q in pairs)

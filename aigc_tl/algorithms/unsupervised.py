@@ -15,22 +15,32 @@ import torch.nn.functional as F
 __all__ = ['corrupt', 'Autoencoder', 'reconstruction_loss', 'transfer_encoder']
 
 # %% ../../nbs/02_algorithms/03_unsupervised.ipynb #61fc7afb
-def corrupt(x: torch.Tensor, noise_std: float = 0.0, mask_prob: float = 0.0,
-            generator: torch.Generator | None = None) -> torch.Tensor:
-    """x̃ = m ⊙ x + σ ε, clipped to [0, 1]; m ~ Bernoulli(1 - mask_prob), ε ~ N(0, 1). Same shape as x."""
+def corrupt(
+    x: torch.Tensor,
+    noise_std: float = 0.0,
+    mask_prob: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """x̃ = m ⊙ x + σ ε, clipped to [0, 1]; m ~ Bernoulli(1 - mask_prob), ε ~ N(0, 1).
+    Same shape as x."""
     if noise_std < 0 or not 0 <= mask_prob < 1:
-        raise ValueError(f"need noise_std >= 0 and 0 <= mask_prob < 1, got {noise_std}, {mask_prob}")
+        raise ValueError(
+            f"need noise_std >= 0 and 0 <= mask_prob < 1, got {noise_std}, {mask_prob}"
+        )
     out = x
     if mask_prob > 0:
         keep = torch.rand(x.shape, generator=generator, device=x.device) >= mask_prob
         out = out * keep
     if noise_std > 0:
-        out = out + noise_std * torch.randn(x.shape, generator=generator, device=x.device)
+        out = out + noise_std * torch.randn(
+            x.shape, generator=generator, device=x.device
+        )
     return out.clamp(0, 1)
 
 # %% ../../nbs/02_algorithms/03_unsupervised.ipynb #49d40780
 class Autoencoder(nn.Module):
-    """x -> decoder(encoder(x)). encoder: (N, ...) -> code (N, d); decoder: code -> logits shaped like x."""
+    """x -> decoder(encoder(x)). encoder: (N, ...) -> code (N, d); decoder: code ->
+    logits shaped like x."""
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module):
         super().__init__()
@@ -42,29 +52,44 @@ class Autoencoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def reconstruction_loss(ae: Autoencoder, x: torch.Tensor, noise_std: float = 0.0, mask_prob: float = 0.0,
-                        generator: torch.Generator | None = None) -> torch.Tensor:
-    """Denoising loss BCE(sigmoid(g(f(x̃))), x) averaged over pixels, x̃ = corrupt(x); x in [0, 1].
+def reconstruction_loss(
+    ae: Autoencoder,
+    x: torch.Tensor,
+    noise_std: float = 0.0,
+    mask_prob: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Denoising loss BCE(sigmoid(g(f(x̃))), x) averaged over pixels, x̃ = corrupt(x); x
+    in [0, 1].
 
-    With noise_std = mask_prob = 0 this is a plain autoencoder. The decoder outputs logits.
+    With noise_std = mask_prob = 0 this is a plain autoencoder. The decoder outputs
+    logits.
     """
     if x.min() < 0 or x.max() > 1:
         raise ValueError("reconstruction_loss expects inputs in [0, 1]")
     logits = ae(corrupt(x, noise_std, mask_prob, generator))
     if logits.shape != x.shape:
-        raise ValueError(f"decoder output {tuple(logits.shape)} does not match input {tuple(x.shape)}")
+        raise ValueError(
+            f"decoder output {tuple(logits.shape)} does not match input"
+            f" {tuple(x.shape)}"
+        )
     return F.binary_cross_entropy_with_logits(logits, x)
 
 # %% ../../nbs/02_algorithms/03_unsupervised.ipynb #f55df2d9
-def transfer_encoder(encoder: nn.Module, feature_dim: int, n_classes: int, freeze: bool = True) -> nn.Sequential:
-    """nn.Sequential(copy of encoder, Linear(feature_dim, n_classes)); freeze=True: linear probe.
+def transfer_encoder(
+    encoder: nn.Module, feature_dim: int, n_classes: int, freeze: bool = True
+) -> nn.Sequential:
+    """nn.Sequential(copy of encoder, Linear(feature_dim, n_classes)); freeze=True:
+    linear probe.
 
     Input (N, ...) as the encoder expects; output logits (N, n_classes).
     """
     if not isinstance(encoder, nn.Module):
         raise TypeError(f"encoder must be an nn.Module, got {type(encoder).__name__}")
     if feature_dim < 1 or n_classes < 2:
-        raise ValueError(f"need feature_dim >= 1 and n_classes >= 2, got {feature_dim}, {n_classes}")
+        raise ValueError(
+            f"need feature_dim >= 1 and n_classes >= 2, got {feature_dim}, {n_classes}"
+        )
     enc = copy.deepcopy(encoder)
     for p in enc.parameters():
         p.requires_grad_(not freeze)
@@ -81,5 +106,9 @@ class _Transferred(nn.Sequential):
     def train(self, mode: bool = True):
         super().train(mode)
         if self.frozen:
-            self[0].eval()  # a frozen encoder keeps eval-mode behaviour (dropout, batch-norm statistics)
+            self[
+                0
+                # a frozen encoder keeps eval-mode behaviour (dropout, batch-norm
+                # statistics)
+            ].eval()
         return self

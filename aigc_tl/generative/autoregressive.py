@@ -22,31 +22,43 @@ __all__ = ['CHARGPT_RECIPE', 'shakespeare_split', 'CharTokenizer', 'GPTConfig', 
            'to_hf_gpt2']
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #a4c52744
-def shakespeare_split(n_chars: int = 1_500_000, val_fraction: float = 0.1) -> tuple[str, str]:
-    "The first `n_chars` characters of the Shakespeare corpus, split into (train, held-out) text."
+def shakespeare_split(
+    n_chars: int = 1_500_000, val_fraction: float = 0.1
+) -> tuple[str, str]:
+    """The first `n_chars` characters of the Shakespeare corpus, split into (train,
+    held-out) text."""
     from aigc_tl.data import load_shakespeare
+
     if n_chars < 1000 or not 0 < val_fraction < 1:
-        raise ValueError(f"need n_chars >= 1000 and 0 < val_fraction < 1, got {n_chars}, {val_fraction}")
+        raise ValueError(
+            f"need n_chars >= 1000 and 0 < val_fraction < 1, got {n_chars},"
+            f" {val_fraction}"
+        )
     text = load_shakespeare()[:n_chars]
     cut = int(len(text) * (1 - val_fraction))
     return text[:cut], text[cut:]
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #85972a18
 class CharTokenizer:
-    "Characters <-> ids: one id per distinct character of `text` (sorted), plus an end-of-text id last."
+    """Characters <-> ids: one id per distinct character of `text` (sorted), plus an
+    end-of-text id last."""
 
     def __init__(self, text: str, eot: str = "<|endoftext|>"):
         if not isinstance(text, str) or not text:
             raise TypeError("CharTokenizer needs a non-empty string")
         self.chars = sorted(set(text))
         self.stoi = {c: i for i, c in enumerate(self.chars)}
-        self.eot, self.eot_id = eot, len(self.chars)  # the special id sits after the characters
+        self.eot, self.eot_id = (
+            eot,
+            len(self.chars),
+        )  # the special id sits after the characters
 
     def __len__(self) -> int:
         return len(self.chars) + 1
 
     def encode(self, s: str) -> torch.Tensor:
-        "str of length T -> LongTensor `(T,)`; raises ValueError on characters outside the vocabulary."
+        """str of length T -> LongTensor `(T,)`; raises ValueError on characters outside
+        the vocabulary."""
         unknown = set(s) - self.stoi.keys()
         if unknown:
             raise ValueError(f"characters not in the vocabulary: {sorted(unknown)}")
@@ -54,45 +66,67 @@ class CharTokenizer:
 
     def decode(self, ids) -> str:
         "ids `(T,)` -> str; the end-of-text id decodes to nothing."
-        return "".join(self.chars[i] for i in torch.as_tensor(ids).tolist() if i != self.eot_id)
+        return "".join(
+            self.chars[i] for i in torch.as_tensor(ids).tolist() if i != self.eot_id
+        )
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #387f3ced
 @dataclass
 class GPTConfig:
     "Hyper-parameters of `CharGPT` (defaults: the book's quick-mode Shakespeare model)."
-    vocab_size: int = 78   # 77 Shakespeare characters + end-of-text
-    block_size: int = 64   # longest context the model can attend to
+
+    vocab_size: int = 78  # 77 Shakespeare characters + end-of-text
+    block_size: int = 64  # longest context the model can attend to
     n_layer: int = 2
     n_head: int = 4
     n_embd: int = 128
-    dropout: float = 0.0   # tiny data, few steps: no need to regularise
+    dropout: float = 0.0  # tiny data, few steps: no need to regularise
 
     def __post_init__(self):
-        if min(self.vocab_size, self.block_size, self.n_layer, self.n_head, self.n_embd) < 1:
+        if (
+            min(
+                self.vocab_size, self.block_size, self.n_layer, self.n_head, self.n_embd
+            )
+            < 1
+        ):
             raise ValueError(f"all sizes must be >= 1: {self}")
         if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+            raise ValueError(
+                f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})"
+            )
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #964db5e9
 class CausalSelfAttention(nn.Module):
-    "Multi-head masked self-attention: `(B, T, C)` -> `(B, T, C)`; output t depends on inputs <= t only."
+    """Multi-head masked self-attention: `(B, T, C)` -> `(B, T, C)`; output t depends on
+    inputs <= t only."""
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
-        self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)  # q, k, v for all heads in one matmul
+        self.c_attn = nn.Linear(
+            cfg.n_embd, 3 * cfg.n_embd
+        )  # q, k, v for all heads in one matmul
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
         self.n_head, self.drop = cfg.n_head, nn.Dropout(cfg.dropout)
         mask = torch.tril(torch.ones(cfg.block_size, cfg.block_size, dtype=torch.bool))
-        self.register_buffer("mask", mask, persistent=False)  # rebuilt from the config, not saved
+        self.register_buffer(
+            "mask", mask, persistent=False
+        )  # rebuilt from the config, not saved
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, T, C = x.shape
         q, k, v = self.c_attn(x).split(C, dim=2)
         # (B, T, C) -> (B, heads, T, head_dim): each head attends independently
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
-        att = q @ k.transpose(-2, -1) / math.sqrt(C // self.n_head)  # scaled: keeps softmax out of saturation
+        q, k, v = (
+            t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+            for t in (q, k, v)
+        )
+        att = (
+            q @ k.transpose(-2, -1) / math.sqrt(C // self.n_head)
+        )  # scaled: keeps softmax out of saturation
         att = att.masked_fill(~self.mask[:T, :T], float("-inf")).softmax(dim=-1)
-        y = (self.drop(att) @ v).transpose(1, 2).reshape(B, T, C)  # heads side by side again
+        y = (
+            (self.drop(att) @ v).transpose(1, 2).reshape(B, T, C)
+        )  # heads side by side again
         return self.drop(self.c_proj(y))
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #dda9a8db
@@ -102,7 +136,9 @@ class MLP(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.c_fc = nn.Linear(cfg.n_embd, 4 * cfg.n_embd)
-        self.gelu = nn.GELU()  # exact GELU; transformers calls it activation_function="gelu"
+        self.gelu = (
+            nn.GELU()
+        )  # exact GELU; transformers calls it activation_function="gelu"
         self.c_proj = nn.Linear(4 * cfg.n_embd, cfg.n_embd)
         self.drop = nn.Dropout(cfg.dropout)
 
@@ -124,17 +160,25 @@ class Block(nn.Module):
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #8bf44cd6
 class CharGPT(nn.Module):
-    "A GPT decoder: token ids `(B, T)` with T <= block_size -> next-token logits `(B, T, vocab_size)`."
+    """A GPT decoder: token ids `(B, T)` with T <= block_size -> next-token logits `(B,
+    T, vocab_size)`."""
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.config = cfg
-        self.transformer = nn.ModuleDict(dict(
-            wte=nn.Embedding(cfg.vocab_size, cfg.n_embd), wpe=nn.Embedding(cfg.block_size, cfg.n_embd),
-            drop=nn.Dropout(cfg.dropout), h=nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)]),
-            ln_f=nn.LayerNorm(cfg.n_embd)))
+        self.transformer = nn.ModuleDict(
+            dict(
+                wte=nn.Embedding(cfg.vocab_size, cfg.n_embd),
+                wpe=nn.Embedding(cfg.block_size, cfg.n_embd),
+                drop=nn.Dropout(cfg.dropout),
+                h=nn.ModuleList([Block(cfg) for _ in range(cfg.n_layer)]),
+                ln_f=nn.LayerNorm(cfg.n_embd),
+            )
+        )
         for name, p in self.named_parameters():
-            if name.endswith("c_proj.weight"):  # residual-stream writers: keep the stream's variance flat
+            if name.endswith(
+                "c_proj.weight"
+            ):  # residual-stream writers: keep the stream's variance flat
                 nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * cfg.n_layer))
             elif p.dim() == 2:
                 nn.init.normal_(p, 0.0, 0.02)
@@ -143,21 +187,34 @@ class CharGPT(nn.Module):
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         if idx.dim() != 2 or idx.dtype != torch.long:
-            raise TypeError(f"expected LongTensor token ids (B, T), got {idx.dtype} {tuple(idx.shape)}")
+            raise TypeError(
+                f"expected LongTensor token ids (B, T), got {idx.dtype}"
+                f" {tuple(idx.shape)}"
+            )
         if idx.shape[1] > self.config.block_size:
-            raise ValueError(f"sequence length {idx.shape[1]} > block_size {self.config.block_size}")
+            raise ValueError(
+                f"sequence length {idx.shape[1]} > block_size {self.config.block_size}"
+            )
         tr = self.transformer
         pos = torch.arange(idx.shape[1], device=idx.device)
         x = tr.drop(tr.wte(idx) + tr.wpe(pos))
         for block in tr.h:
             x = block(x)
-        return F.linear(tr.ln_f(x), tr.wte.weight)  # weight tying: the output layer is wte transposed
+        return F.linear(
+            tr.ln_f(x), tr.wte.weight
+        )  # weight tying: the output layer is wte transposed
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #69d29611
-def lm_windows(ids: torch.Tensor, block_size: int, stride: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    "Cut ids `(N,)` into windows: inputs `(W, block_size)` and targets shifted by one `(W, block_size)`."
+def lm_windows(
+    ids: torch.Tensor, block_size: int, stride: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cut ids `(N,)` into windows: inputs `(W, block_size)` and targets shifted by one
+    `(W, block_size)`."""
     if ids.dim() != 1 or len(ids) <= block_size:
-        raise ValueError(f"need a 1-D id tensor longer than block_size={block_size}, got {tuple(ids.shape)}")
+        raise ValueError(
+            f"need a 1-D id tensor longer than block_size={block_size}, got"
+            f" {tuple(ids.shape)}"
+        )
     stride = stride or block_size
     w = ids.unfold(0, block_size + 1, stride)  # (W, block_size + 1), a view: no copy
     return w[:, :-1], w[:, 1:]
@@ -165,30 +222,47 @@ def lm_windows(ids: torch.Tensor, block_size: int, stride: int | None = None) ->
 
 def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     out = model(x)
-    return out.logits if hasattr(out, "logits") else out  # Hugging Face models return an output object
+    return (
+        out.logits if hasattr(out, "logits") else out
+    )  # Hugging Face models return an output object
 
 
 def lm_loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-    "Mean next-token cross-entropy (nats) over all positions of a batch (x, y), both `(B, T)`."
+    """Mean next-token cross-entropy (nats) over all positions of a batch (x, y), both
+    `(B, T)`."""
     x, y = batch
     return F.cross_entropy(_logits(model, x).flatten(0, 1), y.flatten())
 
 
 @torch.no_grad()
-def evaluate_bpc(model: nn.Module, ids: torch.Tensor, block_size: int, max_windows: int | None = None,
-                 batch_size: int = 64) -> float:
-    "Bits per character of `model` on held-out ids `(N,)`: mean NLL over non-overlapping windows / ln 2."
+def evaluate_bpc(
+    model: nn.Module,
+    ids: torch.Tensor,
+    block_size: int,
+    max_windows: int | None = None,
+    batch_size: int = 64,
+) -> float:
+    """Bits per character of `model` on held-out ids `(N,)`: mean NLL over
+    non-overlapping windows / ln 2."""
     x, y = lm_windows(ids, block_size)
     x, y = x[:max_windows], y[:max_windows]
     total = 0.0
     with eval_mode(model):
         for i in range(0, len(x), batch_size):
-            total += lm_loss(model, (x[i:i + batch_size], y[i:i + batch_size])).item() * len(x[i:i + batch_size])
+            total += lm_loss(
+                model, (x[i : i + batch_size], y[i : i + batch_size])
+            ).item() * len(x[i : i + batch_size])
     return bits_per_char(total / len(x))
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #8a919d79
-CHARGPT_RECIPE = dict(n_chars=(1_500_000, 5_000_000), steps=(400, 5000), batch_size=16, lr=5e-3, warmup=20,
-                      config=dict(block_size=64, n_layer=2, n_head=4, n_embd=128))  # (quick, full) pairs
+CHARGPT_RECIPE = dict(
+    n_chars=(1_500_000, 5_000_000),
+    steps=(400, 5000),
+    batch_size=16,
+    lr=5e-3,
+    warmup=20,
+    config=dict(block_size=64, n_layer=2, n_head=4, n_embd=128),
+)  # (quick, full) pairs
 
 
 def _recipe(key: str):
@@ -197,64 +271,102 @@ def _recipe(key: str):
 
 
 def chargpt_optimizer(params) -> torch.optim.Optimizer:
-    "AdamW with beta2 = 0.99 (a shorter memory suits short runs) and the recipe's peak learning rate."
-    return torch.optim.AdamW(params, lr=_recipe("lr"), betas=(0.9, 0.99), weight_decay=0.0)
+    """AdamW with beta2 = 0.99 (a shorter memory suits short runs) and the recipe's peak
+    learning rate."""
+    return torch.optim.AdamW(
+        params, lr=_recipe("lr"), betas=(0.9, 0.99), weight_decay=0.0
+    )
 
 
 def chargpt_scheduler(opt: torch.optim.Optimizer):
     "Linear warm-up, then cosine decay to 10 % of the peak over the recipe's steps."
     steps, warm = _recipe("steps"), _recipe("warmup")
-    shape = lambda s: min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * min(s, steps) / steps)))
+    shape = lambda s: (
+        min(1.0, (s + 1) / warm)
+        * (0.1 + 0.45 * (1 + math.cos(math.pi * min(s, steps) / steps)))
+    )
     return torch.optim.lr_scheduler.LambdaLR(opt, shape)
 
 
 def chargpt_tokenizer() -> CharTokenizer:
-    "The tokenizer of the zoo's `chargpt-shakespeare` (built from the same text, so ids always agree)."
+    """The tokenizer of the zoo's `chargpt-shakespeare` (built from the same text, so
+    ids always agree)."""
     train, val = shakespeare_split(_recipe("n_chars"))
     return CharTokenizer(train + val)
 
 
 def train_chargpt(model: nn.Module, seed: int = 0, progress: bool = True) -> dict:
-    "Train `model` on the Shakespeare split with `CHARGPT_RECIPE`; returns info (loss curve, held-out bpc)."
+    """Train `model` on the Shakespeare split with `CHARGPT_RECIPE`; returns info (loss
+    curve, held-out bpc)."""
     tok = chargpt_tokenizer()
     train, val = shakespeare_split(_recipe("n_chars"))
     bs = model.config.block_size
-    hist = fit(model, lm_loss, lm_windows(tok.encode(train), bs, stride=bs // 2), steps=_recipe("steps"),
-               batch_size=_recipe("batch_size"), optimizer=chargpt_optimizer, scheduler=chargpt_scheduler,
-               seed=seed, clip_grad=1.0,
-               progress=progress, desc="training chargpt")
-    return {"data": f"first {_recipe('n_chars'):,} chars of Shakespeare, 90/10 split ({get_mode()} mode)",
-            "recipe": {k: _recipe(k) for k in ("steps", "batch_size", "lr", "warmup")}, "config": vars(model.config),
-            "loss_steps": hist.steps, "loss": [round(v, 4) for v in hist["loss"]],
-            "val_bpc": round(evaluate_bpc(model, tok.encode(val), bs, max_windows=500), 4)}
+    hist = fit(
+        model,
+        lm_loss,
+        lm_windows(tok.encode(train), bs, stride=bs // 2),
+        steps=_recipe("steps"),
+        batch_size=_recipe("batch_size"),
+        optimizer=chargpt_optimizer,
+        scheduler=chargpt_scheduler,
+        seed=seed,
+        clip_grad=1.0,
+        progress=progress,
+        desc="training chargpt",
+    )
+    return {
+        "data": (
+            f"first {_recipe('n_chars'):,} chars of Shakespeare, 90/10 split"
+            f" ({get_mode()} mode)"
+        ),
+        "recipe": {k: _recipe(k) for k in ("steps", "batch_size", "lr", "warmup")},
+        "config": vars(model.config),
+        "loss_steps": hist.steps,
+        "loss": [round(v, 4) for v in hist["loss"]],
+        "val_bpc": round(evaluate_bpc(model, tok.encode(val), bs, max_windows=500), 4),
+    }
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #0a2b6af5
 def chargpt_shakespeare(retrain: bool = False) -> CharGPT:
-    "The zoo's character-level GPT on Shakespeare (trained once, then loaded from the cache); `.tokenizer` attached."
+    """The zoo's character-level GPT on Shakespeare (trained once, then loaded from the
+    cache); `.tokenizer` attached."""
     from aigc_tl.zoo import cached_model
+
     tok = chargpt_tokenizer()
 
     def build() -> CharGPT:
         seed_everything(0)  # the initial weights are part of the recipe
         return CharGPT(GPTConfig(vocab_size=len(tok), **CHARGPT_RECIPE["config"]))
 
-    model = cached_model(f"chargpt-shakespeare-{get_mode()}", build, train_chargpt, retrain=retrain,
-                         recipe=CHARGPT_RECIPE)
+    model = cached_model(
+        f"chargpt-shakespeare-{get_mode()}",
+        build,
+        train_chargpt,
+        retrain=retrain,
+        recipe=CHARGPT_RECIPE,
+    )
     model.tokenizer = tok
     return model.eval()
 
 
 def _register() -> None:
     from aigc_tl.zoo import register
-    register("chargpt-shakespeare", "book-trained character-level GPT (2 layers, 128-d) on Shakespeare; "
-             "full-mode counterpart for real text: 'gpt2'", quick=chargpt_shakespeare, full=chargpt_shakespeare)
+
+    register(
+        "chargpt-shakespeare",
+        "book-trained character-level GPT (2 layers, 128-d) on Shakespeare; "
+        "full-mode counterpart for real text: 'gpt2'",
+        quick=chargpt_shakespeare,
+        full=chargpt_shakespeare,
+    )
 
 
 _register()
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #c90d6ff5
 def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
-    "Logits `(..., V)` with everything below the k-th largest value set to -inf (ties at the k-th are kept)."
+    """Logits `(..., V)` with everything below the k-th largest value set to -inf (ties
+    at the k-th are kept)."""
     if not isinstance(k, int) or k < 1:
         raise ValueError(f"top_k must be a positive int, got {k!r}")
     kth = torch.topk(logits, min(k, logits.shape[-1]), dim=-1).values[..., -1:]
@@ -262,36 +374,62 @@ def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
 
 
 def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
-    "Logits `(..., V)` keeping the smallest most-likely set with total probability >= p (at least one token)."
+    """Logits `(..., V)` keeping the smallest most-likely set with total probability >=
+    p (at least one token)."""
     if not 0 < p <= 1:
         raise ValueError(f"top_p must be in (0, 1], got {p!r}")
     sorted_logits, order = torch.sort(logits, dim=-1, descending=True)
     probs = sorted_logits.softmax(dim=-1)
-    mass_before = probs.cumsum(dim=-1) - probs  # probability of the strictly more likely tokens
-    remove_sorted = mass_before >= p  # the top token has mass_before 0, so it always stays
+    mass_before = (
+        probs.cumsum(dim=-1) - probs
+    )  # probability of the strictly more likely tokens
+    remove_sorted = (
+        mass_before >= p
+    )  # the top token has mass_before 0, so it always stays
     remove = remove_sorted.scatter(-1, order, remove_sorted)  # back to vocabulary order
     return logits.masked_fill(remove, float("-inf"))
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #962dcd79
 def _context_size(model: nn.Module) -> int:
     cfg = model.config
-    return getattr(cfg, "block_size", None) or cfg.n_positions  # ours or a Hugging Face GPT-2
+    return (
+        getattr(cfg, "block_size", None) or cfg.n_positions
+    )  # ours or a Hugging Face GPT-2
 
 
 @torch.no_grad()
-def sample(model: nn.Module, prompt: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
-           top_k: int | None = None, top_p: float | None = None,
-           generator: torch.Generator | None = None) -> torch.Tensor:
-    "Autoregressive sampling: prompt ids `(T,)` or `(B, T)` -> `(B, T + max_new_tokens)`; temperature 0 = greedy."
-    if prompt.dtype != torch.long or prompt.dim() not in (1, 2) or prompt.shape[-1] == 0:
-        raise ValueError(f"prompt must be non-empty LongTensor ids (T,) or (B, T), got {prompt.dtype} {tuple(prompt.shape)}")
+def sample(
+    model: nn.Module,
+    prompt: torch.Tensor,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Autoregressive sampling: prompt ids `(T,)` or `(B, T)` -> `(B, T +
+    max_new_tokens)`; temperature 0 = greedy."""
+    if (
+        prompt.dtype != torch.long
+        or prompt.dim() not in (1, 2)
+        or prompt.shape[-1] == 0
+    ):
+        raise ValueError(
+            "prompt must be non-empty LongTensor ids (T,) or (B, T), got"
+            f" {prompt.dtype} {tuple(prompt.shape)}"
+        )
     if temperature < 0 or max_new_tokens < 0:
-        raise ValueError(f"need temperature >= 0 and max_new_tokens >= 0, got {temperature}, {max_new_tokens}")
+        raise ValueError(
+            f"need temperature >= 0 and max_new_tokens >= 0, got {temperature},"
+            f" {max_new_tokens}"
+        )
     ctx = _context_size(model)
     idx = prompt[None] if prompt.dim() == 1 else prompt
     with eval_mode(model):
         for _ in range(max_new_tokens):
-            logits = _logits(model, idx[:, -ctx:])[:, -1, :].float()  # next-token logits only
+            logits = _logits(model, idx[:, -ctx:])[
+                :, -1, :
+            ].float()  # next-token logits only
             if temperature == 0:
                 nxt = logits.argmax(-1, keepdim=True)
             else:
@@ -303,28 +441,55 @@ def sample(model: nn.Module, prompt: torch.Tensor, max_new_tokens: int, temperat
     return idx
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #caaf7c41
-_TRANSPOSED = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
+_TRANSPOSED = (
+    "attn.c_attn.weight",
+    "attn.c_proj.weight",
+    "mlp.c_fc.weight",
+    "mlp.c_proj.weight",
+)
 
 
 def hf_gpt2_config(cfg: GPTConfig, special_id: int):
-    "A `transformers.GPT2Config` with the same shapes as `cfg` and bos = eos = pad = `special_id`."
+    """A `transformers.GPT2Config` with the same shapes as `cfg` and bos = eos = pad =
+    `special_id`."""
     from transformers import GPT2Config
+
     if not 0 <= special_id < cfg.vocab_size:
-        raise ValueError(f"special_id {special_id} must lie inside the vocabulary (size {cfg.vocab_size})")
-    return GPT2Config(vocab_size=cfg.vocab_size, n_positions=cfg.block_size, n_embd=cfg.n_embd,
-                      n_layer=cfg.n_layer, n_head=cfg.n_head, activation_function="gelu",
-                      resid_pdrop=cfg.dropout, embd_pdrop=cfg.dropout, attn_pdrop=cfg.dropout,
-                      bos_token_id=special_id, eos_token_id=special_id, pad_token_id=special_id)
+        raise ValueError(
+            f"special_id {special_id} must lie inside the vocabulary (size"
+            f" {cfg.vocab_size})"
+        )
+    return GPT2Config(
+        vocab_size=cfg.vocab_size,
+        n_positions=cfg.block_size,
+        n_embd=cfg.n_embd,
+        n_layer=cfg.n_layer,
+        n_head=cfg.n_head,
+        activation_function="gelu",
+        resid_pdrop=cfg.dropout,
+        embd_pdrop=cfg.dropout,
+        attn_pdrop=cfg.dropout,
+        bos_token_id=special_id,
+        eos_token_id=special_id,
+        pad_token_id=special_id,
+    )
 
 
 def to_hf_gpt2(model: CharGPT, special_id: int) -> nn.Module:
-    "A `GPT2LMHeadModel` holding a copy of `model`'s weights (same logits up to float rounding)."
+    """A `GPT2LMHeadModel` holding a copy of `model`'s weights (same logits up to float
+    rounding)."""
     from transformers import GPT2LMHeadModel
+
     if not isinstance(model, CharGPT):
         raise TypeError(f"expected a CharGPT, got {type(model).__name__}")
     hf = GPT2LMHeadModel(hf_gpt2_config(model.config, special_id))
-    sd = {k: (v.t() if k.endswith(_TRANSPOSED) else v).clone() for k, v in model.state_dict().items()}
+    sd = {
+        k: (v.t() if k.endswith(_TRANSPOSED) else v).clone()
+        for k, v in model.state_dict().items()
+    }
     missing, unexpected = hf.load_state_dict(sd, strict=False)
     if unexpected or set(missing) - {"lm_head.weight"}:
-        raise RuntimeError(f"weights do not map onto GPT-2: missing {missing}, unexpected {unexpected}")
+        raise RuntimeError(
+            f"weights do not map onto GPT-2: missing {missing}, unexpected {unexpected}"
+        )
     return hf.eval()

@@ -12,17 +12,31 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core import History, eval_mode, fit, get_device, get_mode, model_device, seed_everything
+from aigc_tl.core import (
+    History,
+    eval_mode,
+    fit,
+    get_device,
+    get_mode,
+    model_device,
+    seed_everything,
+)
 
 # %% auto #0
 __all__ = ['DDPM_RECIPE', 'linear_beta_schedule', 'alphas_cumprod', 'q_sample', 'ddpm_loss', 'ddpm_step', 'ddpm_sample',
            'timestep_embedding', 'TinyUNet', 'EMA', 'ddpm_heldout', 'train_ddpm', 'ddpm_betas', 'ddpm_mnist']
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #4dc40ce2
-def linear_beta_schedule(timesteps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
-    "β_t rising linearly from `beta_start` to `beta_end` (Ho et al. 2020); returns `(timesteps,)` float32."
+def linear_beta_schedule(
+    timesteps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02
+) -> torch.Tensor:
+    """β_t rising linearly from `beta_start` to `beta_end` (Ho et al. 2020); returns
+    `(timesteps,)` float32."""
     if timesteps < 1 or not 0 < beta_start <= beta_end < 1:
-        raise ValueError(f"need timesteps >= 1 and 0 < beta_start <= beta_end < 1, got {timesteps}, {beta_start}, {beta_end}")
+        raise ValueError(
+            f"need timesteps >= 1 and 0 < beta_start <= beta_end < 1, got {timesteps},"
+            f" {beta_start}, {beta_end}"
+        )
     return torch.linspace(beta_start, beta_end, timesteps, dtype=torch.float32)
 
 
@@ -31,10 +45,16 @@ def alphas_cumprod(betas: torch.Tensor) -> torch.Tensor:
     return torch.cumprod(1.0 - betas, dim=0)
 
 
-def q_sample(x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, alphas_bar: torch.Tensor) -> torch.Tensor:
-    "x_t = sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε; `x0`, `noise` `(B, ...)`, `t` `(B,)` int in [0, T) -> `(B, ...)`."
+def q_sample(
+    x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, alphas_bar: torch.Tensor
+) -> torch.Tensor:
+    """x_t = sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε; `x0`, `noise` `(B, ...)`, `t` `(B,)` int in
+    [0, T) -> `(B, ...)`."""
     if x0.shape != noise.shape or t.shape != (len(x0),):
-        raise ValueError(f"x0 and noise must match and t must be (B,); got {tuple(x0.shape)}, {tuple(noise.shape)}, {tuple(t.shape)}")
+        raise ValueError(
+            f"x0 and noise must match and t must be (B,); got {tuple(x0.shape)},"
+            f" {tuple(noise.shape)}, {tuple(t.shape)}"
+        )
     ab = alphas_bar.to(x0.device)[t].view(-1, *[1] * (x0.dim() - 1))
     return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
 
@@ -44,21 +64,37 @@ def _eps(model, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return out.sample if hasattr(out, "sample") else out
 
 
-def ddpm_loss(model, x0: torch.Tensor, alphas_bar: torch.Tensor, t: torch.Tensor | None = None,
-              noise: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-    "L_simple = mean ||ε - ε_θ(q_sample(x0, t, ε), t)||², t ~ U{0..T-1}, ε ~ N(0, I); `x0` `(B, C, H, W)` -> scalar."
+def ddpm_loss(
+    model,
+    x0: torch.Tensor,
+    alphas_bar: torch.Tensor,
+    t: torch.Tensor | None = None,
+    noise: torch.Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """L_simple = mean ||ε - ε_θ(q_sample(x0, t, ε), t)||², t ~ U{0..T-1}, ε ~ N(0, I);
+    `x0` `(B, C, H, W)` -> scalar."""
     if x0.dim() != 4:
         raise ValueError(f"x0 must be images (B, C, H, W), got {tuple(x0.shape)}")
     if t is None:
-        t = torch.randint(0, len(alphas_bar), (len(x0),), generator=generator).to(x0.device)
+        t = torch.randint(0, len(alphas_bar), (len(x0),), generator=generator).to(
+            x0.device
+        )
     if noise is None:
         noise = torch.randn(x0.shape, generator=generator).to(x0.device)
     return F.mse_loss(_eps(model, q_sample(x0, t, noise, alphas_bar), t), noise)
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #23a813ed
-def ddpm_step(eps: torch.Tensor, t: int, x_t: torch.Tensor, betas: torch.Tensor, clip_x0: bool = True,
-              generator: torch.Generator | None = None) -> torch.Tensor:
-    "One ancestral step x_t -> x_{t-1} from predicted noise `eps` (posterior mean + σ̃_t z, σ̃² = β̃_t); shapes `(B, ...)`."
+def ddpm_step(
+    eps: torch.Tensor,
+    t: int,
+    x_t: torch.Tensor,
+    betas: torch.Tensor,
+    clip_x0: bool = True,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """One ancestral step x_t -> x_{t-1} from predicted noise `eps` (posterior mean +
+    σ̃_t z, σ̃² = β̃_t); shapes `(B, ...)`."""
     if not 0 <= t < len(betas):
         raise ValueError(f"t must be in [0, {len(betas)}), got {t}")
     ab = alphas_cumprod(betas)
@@ -66,17 +102,28 @@ def ddpm_step(eps: torch.Tensor, t: int, x_t: torch.Tensor, betas: torch.Tensor,
     x0_hat = (x_t - (1 - ab_t).sqrt() * eps) / ab_t.sqrt()
     if clip_x0:
         x0_hat = x0_hat.clamp(-1, 1)
-    mean = (ab_prev.sqrt() * beta_t / (1 - ab_t)) * x0_hat + ((1 - beta_t).sqrt() * (1 - ab_prev) / (1 - ab_t)) * x_t
+    mean = (ab_prev.sqrt() * beta_t / (1 - ab_t)) * x0_hat + (
+        (1 - beta_t).sqrt() * (1 - ab_prev) / (1 - ab_t)
+    ) * x_t
     if t == 0:
         return mean
     var = (1 - ab_prev) / (1 - ab_t) * beta_t
-    return mean + var.sqrt() * torch.randn(x_t.shape, generator=generator).to(x_t.device)
+    return mean + var.sqrt() * torch.randn(x_t.shape, generator=generator).to(
+        x_t.device
+    )
 
 
 @torch.no_grad()
-def ddpm_sample(model, shape: tuple[int, ...], betas: torch.Tensor, clip_x0: bool = True,
-                generator: torch.Generator | None = None, device: str | torch.device = "cpu") -> torch.Tensor:
-    "Ancestral sampling: x_T ~ N(0, I), then `ddpm_step` for t = T-1 .. 0; returns x_0 `shape`."
+def ddpm_sample(
+    model,
+    shape: tuple[int, ...],
+    betas: torch.Tensor,
+    clip_x0: bool = True,
+    generator: torch.Generator | None = None,
+    device: str | torch.device = "cpu",
+) -> torch.Tensor:
+    """Ancestral sampling: x_T ~ N(0, I), then `ddpm_step` for t = T-1 .. 0; returns x_0
+    `shape`."""
     x = torch.randn(shape, generator=generator).to(device)
     for t in reversed(range(len(betas))):
         tt = torch.full((shape[0],), t, dtype=torch.long, device=device)
@@ -85,7 +132,8 @@ def ddpm_sample(model, shape: tuple[int, ...], betas: torch.Tensor, clip_x0: boo
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #7c1f4634
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
-    "Sinusoidal embedding [sin(t ω_k), cos(t ω_k)], ω_k = 10000^(-k/(dim/2)); `t` `(B,)` -> `(B, dim)`."
+    """Sinusoidal embedding [sin(t ω_k), cos(t ω_k)], ω_k = 10000^(-k/(dim/2)); `t`
+    `(B,)` -> `(B, dim)`."""
     half = dim // 2
     freqs = torch.exp(-math.log(10000.0) * torch.arange(half, device=t.device) / half)
     args = t.float()[:, None] * freqs[None]
@@ -95,7 +143,10 @@ def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
 class _Block(nn.Module):
     def __init__(self, c_in: int, c_out: int, t_dim: int):
         super().__init__()
-        self.conv1, self.conv2 = nn.Conv2d(c_in, c_out, 3, padding=1), nn.Conv2d(c_out, c_out, 3, padding=1)
+        self.conv1, self.conv2 = (
+            nn.Conv2d(c_in, c_out, 3, padding=1),
+            nn.Conv2d(c_out, c_out, 3, padding=1),
+        )
         self.norm1, self.norm2 = nn.GroupNorm(8, c_out), nn.GroupNorm(8, c_out)
         self.t_proj = nn.Linear(t_dim, c_out)
 
@@ -105,31 +156,46 @@ class _Block(nn.Module):
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #72977f6b
 class TinyUNet(nn.Module):
-    "A three-level U-Net ε_θ(x_t, t): `(B, C, H, W)`, `(B,)` -> `(B, C, H, W)`; H, W divisible by 4."
+    """A three-level U-Net ε_θ(x_t, t): `(B, C, H, W)`, `(B,)` -> `(B, C, H, W)`; H, W
+    divisible by 4."""
 
     def __init__(self, channels: int = 1, width: int = 16, t_dim: int = 64):
         super().__init__()
         self.t_dim = t_dim
-        self.t_mlp = nn.Sequential(nn.Linear(t_dim, t_dim), nn.SiLU(), nn.Linear(t_dim, t_dim))
-        self.down1, self.down2 = _Block(channels, width, t_dim), _Block(width, 2 * width, t_dim)
+        self.t_mlp = nn.Sequential(
+            nn.Linear(t_dim, t_dim), nn.SiLU(), nn.Linear(t_dim, t_dim)
+        )
+        self.down1, self.down2 = (
+            _Block(channels, width, t_dim),
+            _Block(width, 2 * width, t_dim),
+        )
         self.mid = _Block(2 * width, 2 * width, t_dim)  # at H/4: sees the whole digit
-        self.up2, self.up1 = _Block(4 * width, 2 * width, t_dim), _Block(3 * width, width, t_dim)
+        self.up2, self.up1 = (
+            _Block(4 * width, 2 * width, t_dim),
+            _Block(3 * width, width, t_dim),
+        )
         self.out = nn.Conv2d(width, channels, 1)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or t.shape != (len(x),) or x.shape[-1] % 4 or x.shape[-2] % 4:
-            raise ValueError(f"expected x (B, C, H, W) with H, W divisible by 4 and t (B,), got {tuple(x.shape)}, {tuple(t.shape)}")
+            raise ValueError(
+                "expected x (B, C, H, W) with H, W divisible by 4 and t (B,), got"
+                f" {tuple(x.shape)}, {tuple(t.shape)}"
+            )
         temb = self.t_mlp(timestep_embedding(t, self.t_dim))
         up = lambda h: F.interpolate(h, scale_factor=2.0, mode="nearest")
-        h1 = self.down1(x, temb)                         # (B, w, H, W)
-        h2 = self.down2(F.avg_pool2d(h1, 2), temb)       # (B, 2w, H/2, W/2)
-        h3 = self.mid(F.avg_pool2d(h2, 2), temb)         # (B, 2w, H/4, W/4)
-        h = self.up2(torch.cat([up(h3), h2], 1), temb)   # skip connections carry the finer maps
+        h1 = self.down1(x, temb)  # (B, w, H, W)
+        h2 = self.down2(F.avg_pool2d(h1, 2), temb)  # (B, 2w, H/2, W/2)
+        h3 = self.mid(F.avg_pool2d(h2, 2), temb)  # (B, 2w, H/4, W/4)
+        h = self.up2(
+            torch.cat([up(h3), h2], 1), temb
+        )  # skip connections carry the finer maps
         return self.out(self.up1(torch.cat([up(h), h1], 1), temb))
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #c63578a8
 class EMA:
-    "Exponential moving average of a model's weights, θ_ema ← d·θ_ema + (1 − d)·θ; pass as `fit(..., scheduler=lambda opt: ema)`."
+    """Exponential moving average of a model's weights, θ_ema ← d·θ_ema + (1 − d)·θ;
+    pass as `fit(..., scheduler=lambda opt: ema)`."""
 
     def __init__(self, model: nn.Module, decay: float = 0.995):
         if not 0 <= decay < 1:
@@ -152,45 +218,97 @@ class EMA:
 
 
 @torch.no_grad()
-def ddpm_heldout(model: nn.Module, x0: torch.Tensor, betas: torch.Tensor, seed: int = 99,
-                 batch_size: int = 500) -> float:
-    "Held-out ε-MSE: `ddpm_loss` on images `x0` at (t, ε) pairs fixed by `seed`, so values compare across models."
+def ddpm_heldout(
+    model: nn.Module,
+    x0: torch.Tensor,
+    betas: torch.Tensor,
+    seed: int = 99,
+    batch_size: int = 500,
+) -> float:
+    """Held-out ε-MSE: `ddpm_loss` on images `x0` at (t, ε) pairs fixed by `seed`, so
+    values compare across models."""
     g, dev = torch.Generator().manual_seed(seed), model_device(model)
-    t, noise = torch.randint(0, len(betas), (len(x0),), generator=g), torch.randn(x0.shape, generator=g)
+    t, noise = (
+        torch.randint(0, len(betas), (len(x0),), generator=g),
+        torch.randn(x0.shape, generator=g),
+    )
     abar = alphas_cumprod(betas)
     with eval_mode(model):
-        total = sum(ddpm_loss(model, x0[i:i + batch_size].to(dev), abar, t[i:i + batch_size].to(dev),
-                              noise[i:i + batch_size].to(dev)).item() * len(x0[i:i + batch_size])
-                    for i in range(0, len(x0), batch_size))
+        total = sum(
+            ddpm_loss(
+                model,
+                x0[i : i + batch_size].to(dev),
+                abar,
+                t[i : i + batch_size].to(dev),
+                noise[i : i + batch_size].to(dev),
+            ).item()
+            * len(x0[i : i + batch_size])
+            for i in range(0, len(x0), batch_size)
+        )
     return total / len(x0)
 
 
-def train_ddpm(model: nn.Module, x0: torch.Tensor, betas: torch.Tensor, *, steps: int, batch_size: int = 64,
-               lr: float = 1e-3, seed: int = 0, ema_decay: float = 0.995, eval_fn=None, eval_every: int = 0,
-               progress: bool = True) -> tuple[History, nn.Module]:
-    "Minimise L_simple on images `x0` `(N, C, H, W)` in [-1, 1] with `fit` (Adam); returns (history, EMA copy)."
+def train_ddpm(
+    model: nn.Module,
+    x0: torch.Tensor,
+    betas: torch.Tensor,
+    *,
+    steps: int,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    seed: int = 0,
+    ema_decay: float = 0.995,
+    eval_fn=None,
+    eval_every: int = 0,
+    progress: bool = True,
+) -> tuple[History, nn.Module]:
+    """Minimise L_simple on images `x0` `(N, C, H, W)` in [-1, 1] with `fit` (Adam);
+    returns (history, EMA copy)."""
     model.to(get_device())
-    abar, gen, ema = alphas_cumprod(betas), torch.Generator().manual_seed(seed), EMA(model, ema_decay)
-    hist = fit(model, lambda m, b: ddpm_loss(m, b[0], abar, generator=gen), (x0,), steps=steps,
-               batch_size=batch_size, lr=lr, seed=seed, log_every=50, eval_fn=eval_fn, eval_every=eval_every,
-               progress=progress, scheduler=lambda opt: ema, desc="training DDPM")
+    abar, gen, ema = (
+        alphas_cumprod(betas),
+        torch.Generator().manual_seed(seed),
+        EMA(model, ema_decay),
+    )
+    hist = fit(
+        model,
+        lambda m, b: ddpm_loss(m, b[0], abar, generator=gen),
+        (x0,),
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        log_every=50,
+        eval_fn=eval_fn,
+        eval_every=eval_every,
+        progress=progress,
+        scheduler=lambda opt: ema,
+        desc="training DDPM",
+    )
     return hist, ema.shadow
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #e9e36034
-DDPM_RECIPE = {"quick": {"size": 16, "width": 16, "T": 200, "steps": 1200, "batch_size": 64},
-               "full": {"size": 28, "width": 64, "T": 1000, "steps": 20000, "batch_size": 128},
-               "lr": 1e-3, "ema_decay": 0.995, "eval_every": 300}
+DDPM_RECIPE = {
+    "quick": {"size": 16, "width": 16, "T": 200, "steps": 1200, "batch_size": 64},
+    "full": {"size": 28, "width": 64, "T": 1000, "steps": 20000, "batch_size": 128},
+    "lr": 1e-3,
+    "ema_decay": 0.995,
+    "eval_every": 300,
+}
 
 
 def ddpm_betas(T: int) -> torch.Tensor:
-    "Ho et al.'s linear schedule (1e-4 → 0.02 at T = 1000) with both ends scaled by 1000 / T, so ᾱ_T stays near 0."
+    """Ho et al.'s linear schedule (1e-4 → 0.02 at T = 1000) with both ends scaled by
+    1000 / T, so ᾱ_T stays near 0."""
     return linear_beta_schedule(T, 1e-4 * 1000 / T, 0.02 * 1000 / T)
 
 
 def ddpm_mnist(retrain: bool = False) -> TinyUNet:
-    "The zoo's `ddpm-mnist`: EMA weights of `DDPM_RECIPE` for the current mode, seed 0; schedule in `.betas`."
+    """The zoo's `ddpm-mnist`: EMA weights of `DDPM_RECIPE` for the current mode, seed
+    0; schedule in `.betas`."""
     from aigc_tl.generative.gan import mnist_gan_images  # MNIST at `size` px in [-1, 1]
     from aigc_tl.zoo import cached_model
+
     r = DDPM_RECIPE[get_mode()]
     betas = ddpm_betas(r["T"])
 
@@ -199,24 +317,56 @@ def ddpm_mnist(retrain: bool = False) -> TinyUNet:
         return TinyUNet(width=r["width"])
 
     def train(model: TinyUNet) -> dict:
-        x, xt = mnist_gan_images("train", r["size"])[0], mnist_gan_images("test", r["size"])[0]
-        hist, ema = train_ddpm(model, x, betas, steps=r["steps"], batch_size=r["batch_size"], lr=DDPM_RECIPE["lr"],
-                               seed=0, ema_decay=DDPM_RECIPE["ema_decay"], eval_every=DDPM_RECIPE["eval_every"],
-                               eval_fn=lambda m: {"heldout": ddpm_heldout(m, xt, betas)})
-        model.load_state_dict(ema.state_dict())  # the zoo keeps the average, the weights one samples with
-        return {"data": f"MNIST train split at {r['size']} px ({len(x)} images, {get_mode()} mode)",
-                "recipe": {**r, "lr": DDPM_RECIPE["lr"], "ema_decay": DDPM_RECIPE["ema_decay"]},
-                "history": hist.state_dict(), "heldout_ema": round(ddpm_heldout(model, xt, betas), 5)}
+        x, xt = (
+            mnist_gan_images("train", r["size"])[0],
+            mnist_gan_images("test", r["size"])[0],
+        )
+        hist, ema = train_ddpm(
+            model,
+            x,
+            betas,
+            steps=r["steps"],
+            batch_size=r["batch_size"],
+            lr=DDPM_RECIPE["lr"],
+            seed=0,
+            ema_decay=DDPM_RECIPE["ema_decay"],
+            eval_every=DDPM_RECIPE["eval_every"],
+            eval_fn=lambda m: {"heldout": ddpm_heldout(m, xt, betas)},
+        )
+        model.load_state_dict(
+            ema.state_dict()
+        )  # the zoo keeps the average, the weights one samples with
+        return {
+            "data": (
+                f"MNIST train split at {r['size']} px ({len(x)} images, {get_mode()}"
+                " mode)"
+            ),
+            "recipe": {
+                **r,
+                "lr": DDPM_RECIPE["lr"],
+                "ema_decay": DDPM_RECIPE["ema_decay"],
+            },
+            "history": hist.state_dict(),
+            "heldout_ema": round(ddpm_heldout(model, xt, betas), 5),
+        }
 
-    model = cached_model(f"ddpm-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DDPM_RECIPE).eval()
+    model = cached_model(
+        f"ddpm-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DDPM_RECIPE
+    ).eval()
     model.register_buffer("betas", betas, persistent=False)
     return model
 
 
 def _register() -> None:
     from aigc_tl.zoo import register
-    register("ddpm-mnist", "book-trained DDPM noise predictor (TinyUNet, EMA weights) on MNIST digits; schedule in "
-             "`.betas`; full-mode counterpart for images: 'ddpm-cifar10'", quick=ddpm_mnist, full=ddpm_mnist)
+
+    register(
+        "ddpm-mnist",
+        "book-trained DDPM noise predictor (TinyUNet, EMA weights) on MNIST digits;"
+        " schedule in `.betas`; full-mode counterpart for images: 'ddpm-cifar10'",
+        quick=ddpm_mnist,
+        full=ddpm_mnist,
+    )
 
 
 _register()

@@ -11,9 +11,16 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..core import History, eval_mode, get_device, get_mode, model_device, seed_everything
+from aigc_tl.core import (
+    History,
+    eval_mode,
+    get_device,
+    get_mode,
+    model_device,
+    progress_bar,
+    seed_everything,
+)
 
 # %% auto #0
 __all__ = ['DCGAN_RECIPE', 'Generator', 'Discriminator', 'dcgan_init', 'd_loss', 'g_loss_nonsaturating', 'gan_train_step',
@@ -28,45 +35,70 @@ def _stages(size: int) -> int:
 
 
 class Generator(nn.Module):
-    "DCGAN generator: noise `(B, z_dim)` -> images `(B, channels, size, size)` in [-1, 1]."
+    """DCGAN generator: noise `(B, z_dim)` -> images `(B, channels, size, size)` in [-1,
+    1]."""
 
-    def __init__(self, z_dim: int = 32, width: int = 32, size: int = 16, channels: int = 1):
+    def __init__(
+        self, z_dim: int = 32, width: int = 32, size: int = 16, channels: int = 1
+    ):
         super().__init__()
         n = _stages(size)
         ch = [width * 2 ** (n - i) for i in range(n)]  # e.g. [64, 32] for size 16
-        layers = [nn.ConvTranspose2d(z_dim, ch[0], 4, 1, 0, bias=False), nn.BatchNorm2d(ch[0]), nn.ReLU(True)]
+        layers = [
+            nn.ConvTranspose2d(z_dim, ch[0], 4, 1, 0, bias=False),
+            nn.BatchNorm2d(ch[0]),
+            nn.ReLU(True),
+        ]
         for a, b in zip(ch, ch[1:]):
-            layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(b),
+                nn.ReLU(True),
+            ]
         layers += [nn.ConvTranspose2d(ch[-1], channels, 4, 2, 1), nn.Tanh()]
         self.net, self.z_dim = nn.Sequential(*layers), z_dim
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
-            raise ValueError(f"the generator takes noise of shape (B, {self.z_dim}), got {tuple(z.shape)}")
+            raise ValueError(
+                f"the generator takes noise of shape (B, {self.z_dim}), got"
+                f" {tuple(z.shape)}"
+            )
         return self.net(z[:, :, None, None])
 
 # %% ../../nbs/03_generative/02_gan.ipynb #8c4783fd
 class Discriminator(nn.Module):
-    "DCGAN discriminator: images `(B, channels, size, size)` -> real/fake logits `(B,)`."
+    """DCGAN discriminator: images `(B, channels, size, size)` -> real/fake logits
+    `(B,)`."""
 
     def __init__(self, width: int = 32, size: int = 16, channels: int = 1):
         super().__init__()
         n = _stages(size)
-        layers = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]  # no BN on the input layer
+        layers = [
+            nn.Conv2d(channels, width, 4, 2, 1),
+            nn.LeakyReLU(0.2, True),
+        ]  # no BN on the input layer
         for i in range(n - 1):
-            a, b = width * 2 ** i, width * 2 ** (i + 1)
-            layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2, True)]
+            a, b = width * 2**i, width * 2 ** (i + 1)
+            layers += [
+                nn.Conv2d(a, b, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(b),
+                nn.LeakyReLU(0.2, True),
+            ]
         layers += [nn.Conv2d(width * 2 ** (n - 1), 1, 4, 1, 0)]  # 4×4 map -> one logit
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4:
-            raise ValueError(f"the discriminator takes images (B, C, H, W), got {tuple(x.shape)}")
+            raise ValueError(
+                f"the discriminator takes images (B, C, H, W), got {tuple(x.shape)}"
+            )
         return self.net(x).flatten()
 
 
 def dcgan_init(module: nn.Module) -> None:
-    "DCGAN initialisation, for `model.apply(dcgan_init)`: conv weights ~ N(0, 0.02), BN scale ~ N(1, 0.02)."
+    """DCGAN initialisation, for `model.apply(dcgan_init)`: conv weights ~ N(0, 0.02),
+    BN scale ~ N(1, 0.02)."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
@@ -84,78 +116,115 @@ def _check_logits(name: str, t: torch.Tensor) -> None:
 
 
 def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    "Discriminator loss -E[log σ(D(x))] - E[log(1 - σ(D(G(z))))]; logits `(B,)` each, returns a scalar."
+    """Discriminator loss -E[log σ(D(x))] - E[log(1 - σ(D(G(z))))]; logits `(B,)` each,
+    returns a scalar."""
     _check_logits("real_logits", real_logits)
     _check_logits("fake_logits", fake_logits)
-    return (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
-            + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+    return F.binary_cross_entropy_with_logits(
+        real_logits, torch.ones_like(real_logits)
+    ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
 
 
 def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
-    "Non-saturating generator loss -E[log σ(D(G(z)))] (Goodfellow et al. 2014); logits `(B,)` -> scalar."
+    """Non-saturating generator loss -E[log σ(D(G(z)))] (Goodfellow et al. 2014); logits
+    `(B,)` -> scalar."""
     _check_logits("fake_logits", fake_logits)
     return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
 
 # %% ../../nbs/03_generative/02_gan.ipynb #4bcc6df7
-def gan_train_step(generator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer,
-                   opt_d: torch.optim.Optimizer, real: torch.Tensor, z: torch.Tensor) -> dict[str, float]:
-    """One alternating GAN update; `real` `(B, C, H, W)` images, `z` `(B', z_dim)` noise.
+def gan_train_step(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    real: torch.Tensor,
+    z: torch.Tensor,
+) -> dict[str, float]:
+    """One alternating GAN update; `real` `(B, C, H, W)` images, `z` `(B', z_dim)`
+    noise.
 
-    D step: minimise d_loss(D(real), D(G(z).detach())). G step: minimise -log σ(D(G(z))).
+    D step: minimise d_loss(D(real), D(G(z).detach())). G step: minimise -log
+    σ(D(G(z))).
     Returns the two losses and D's mean probabilities on the real and fake batches.
     """
     if real.dim() != 4:
         raise ValueError(f"real must be images (B, C, H, W), got {tuple(real.shape)}")
     if z.dim() != 2:
-        raise ValueError(f"z must be noise (B, z_dim), not images; got {tuple(z.shape)}")
+        raise ValueError(
+            f"z must be noise (B, z_dim), not images; got {tuple(z.shape)}"
+        )
     fake = generator(z)
     real_logits, fake_logits = discriminator(real), discriminator(fake.detach())
     loss_d = d_loss(real_logits, fake_logits)
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
-    loss_g = g_loss_nonsaturating(discriminator(fake))  # D just changed: re-score the same fakes
+    loss_g = g_loss_nonsaturating(
+        discriminator(fake)
+    )  # D just changed: re-score the same fakes
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
-    return {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
-            "d_real": torch.sigmoid(real_logits).mean().item(), "d_fake": torch.sigmoid(fake_logits).mean().item()}
+    return {
+        "loss_d": loss_d.item(),
+        "loss_g": loss_g.item(),
+        "d_real": torch.sigmoid(real_logits).mean().item(),
+        "d_fake": torch.sigmoid(fake_logits).mean().item(),
+    }
 
 # %% ../../nbs/03_generative/02_gan.ipynb #5534553b
-@torch.no_grad()  # a judge that must first be trained still trains: `fit` enables gradients itself
+# a judge that must first be trained still trains: `fit` enables gradients itself
+@torch.no_grad()
 def digit_sample_scores(fake: torch.Tensor, real: torch.Tensor) -> dict:
-    """Judge digit images `fake` `(N, 1, H, W)` in [-1, 1] with the zoo's `digitnet`, against `real`.
+    """Judge digit images `fake` `(N, 1, H, W)` in [-1, 1] with the zoo's `digitnet`,
+    against `real`.
 
     `real`: images like `fake`, or their digitnet features `(M, 128)` (precompute with
-    `digit_features` when scoring often). Returns FD_digitnet = Fréchet distance of the features;
-    entropy = H(class histogram of fake) / log 10 (1: ten classes equally often, 0: one class);
+    `digit_features` when scoring often). Returns FD_digitnet = Fréchet distance of the
+    features;
+    entropy = H(class histogram of fake) / log 10 (1: ten classes equally often, 0: one
+    class);
     confidence = mean max softmax; counts = the class histogram (a list of 10 ints).
     """
     from aigc_tl.metrics import frechet_distance
     from aigc_tl.zoo import load
+
     if fake.dim() != 4 or fake.shape[1] != 1:
-        raise ValueError(f"fake must be grey images (N, 1, H, W), got {tuple(fake.shape)}")
+        raise ValueError(
+            f"fake must be grey images (N, 1, H, W), got {tuple(fake.shape)}"
+        )
     f_real = real if real.dim() == 2 else digit_features(real)
     f_fake = digit_features(fake)
     probs = load("digitnet").head(f_fake).softmax(1)
     counts = probs.argmax(1).bincount(minlength=10)
     p = counts[counts > 0].double() / len(fake)
-    return {"FD_digitnet": frechet_distance(f_fake, f_real), "entropy": float(-(p * p.log()).sum() / math.log(10)),
-            "confidence": probs.max(1).values.mean().item(), "counts": counts.tolist()}
+    return {
+        "FD_digitnet": frechet_distance(f_fake, f_real),
+        "entropy": float(-(p * p.log()).sum() / math.log(10)),
+        "confidence": probs.max(1).values.mean().item(),
+        "counts": counts.tolist(),
+    }
 
 
 def digit_features(images: torch.Tensor) -> torch.Tensor:
-    "digitnet features `(N, 128)` of grey images `(N, 1, H, W)` in [-1, 1] (resized to 28×28 for it)."
+    """digitnet features `(N, 128)` of grey images `(N, 1, H, W)` in [-1, 1] (resized to
+    28×28 for it)."""
     from aigc_tl.metrics import image_features
+
     if images.dim() != 4 or images.shape[1] != 1:
-        raise ValueError(f"expected grey images (N, 1, H, W), got {tuple(images.shape)}")
+        raise ValueError(
+            f"expected grey images (N, 1, H, W), got {tuple(images.shape)}"
+        )
     return image_features((images.clamp(-1, 1) + 1) / 2, "digitnet")
 
 # %% ../../nbs/03_generative/02_gan.ipynb #6aa294e3
 class DCGAN(nn.Module):
-    "A `Generator`/`Discriminator` pair with DCGAN initialisation; `forward(z)` = generator(z), images in [-1, 1]."
+    """A `Generator`/`Discriminator` pair with DCGAN initialisation; `forward(z)` =
+    generator(z), images in [-1, 1]."""
 
-    def __init__(self, z_dim: int = 32, width: int = 32, size: int = 16, channels: int = 1):
+    def __init__(
+        self, z_dim: int = 32, width: int = 32, size: int = 16, channels: int = 1
+    ):
         super().__init__()
         self.z_dim = z_dim
         self.generator = Generator(z_dim, width, size, channels)
@@ -166,51 +235,95 @@ class DCGAN(nn.Module):
         return self.generator(z)
 
     @torch.no_grad()
-    def sample(self, n: int = 0, z: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-        "`n` images from fresh noise (or the images for noise `z` `(B, z_dim)`), generator in eval mode."
+    def sample(
+        self,
+        n: int = 0,
+        z: torch.Tensor | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """`n` images from fresh noise (or the images for noise `z` `(B, z_dim)`),
+        generator in eval mode."""
         if z is None:
             if n < 1:
                 raise ValueError(f"give n >= 1 or z, got n = {n}")
             z = torch.randn(n, self.z_dim, generator=generator)
-        with eval_mode(self.generator):  # batch norm uses its running statistics, as at deployment
+        with eval_mode(
+            self.generator
+        ):  # batch norm uses its running statistics, as at deployment
             return self.generator(z.to(model_device(self)))
 
 
-def train_dcgan(model: DCGAN, images: torch.Tensor, *, steps: int, batch_size: int = 64, lr: float = 2e-4,
-                seed: int = 0, eval_fn: Callable[[DCGAN], dict] | None = None, eval_every: int = 0,
-                log_every: int = 50, progress: bool = True, device: str | torch.device | None = None) -> History:
-    "Alternating DCGAN updates on random batches of `images` `(N, C, H, W)` in [-1, 1] on `device`; returns the `History`."
+def train_dcgan(
+    model: DCGAN,
+    images: torch.Tensor,
+    *,
+    steps: int,
+    batch_size: int = 64,
+    lr: float = 2e-4,
+    seed: int = 0,
+    eval_fn: Callable[[DCGAN], dict] | None = None,
+    eval_every: int = 0,
+    log_every: int = 50,
+    progress: bool = True,
+    device: str | torch.device | None = None,
+) -> History:
+    """Alternating DCGAN updates on random batches of `images` `(N, C, H, W)` in [-1, 1]
+    on `device`; returns the `History`."""
     if images.dim() != 4 or steps < 0 or log_every < 1:
-        raise ValueError(f"need images (N, C, H, W), steps >= 0, log_every >= 1; got {tuple(images.shape)}, {steps}, {log_every}")
+        raise ValueError(
+            "need images (N, C, H, W), steps >= 0, log_every >= 1; got"
+            f" {tuple(images.shape)}, {steps}, {log_every}"
+        )
     device = get_device(device)
     model.to(device)
     gen = seed_everything(seed)
     opt_g = torch.optim.Adam(model.generator.parameters(), lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(model.discriminator.parameters(), lr, betas=(0.5, 0.999))
     hist, sums = History(), {}
-    for step in tqdm(range(steps + 1), desc="training DCGAN", disable=not progress, leave=False):
-        if eval_fn is not None and eval_every and (step % eval_every == 0 or step == steps):
+    bar = progress_bar(steps, desc="training DCGAN", disable=not progress)
+    for step in range(steps + 1):
+        if (
+            eval_fn is not None
+            and eval_every
+            and (step % eval_every == 0 or step == steps)
+        ):
             hist.log(step, **eval_fn(model))
         if step == steps:
             break
-        real = images[torch.randint(0, len(images), (batch_size,), generator=gen)].to(device)
-        out = gan_train_step(model.generator, model.discriminator, opt_g, opt_d, real,
-                             torch.randn(batch_size, model.z_dim, generator=gen).to(device))
+        real = images[torch.randint(0, len(images), (batch_size,), generator=gen)].to(
+            device
+        )
+        out = gan_train_step(
+            model.generator,
+            model.discriminator,
+            opt_g,
+            opt_d,
+            real,
+            torch.randn(batch_size, model.z_dim, generator=gen).to(device),
+        )
         sums = {k: sums.get(k, 0.0) + v for k, v in out.items()}
         if (step + 1) % log_every == 0:
             hist.log(step + 1, **{k: v / log_every for k, v in sums.items()})
             sums = {}
+        bar.update()
+    bar.close()
     return hist
 
 # %% ../../nbs/03_generative/02_gan.ipynb #5110be81
-DCGAN_RECIPE = {"quick": {"size": 16, "z_dim": 32, "width": 32, "steps": 600, "batch_size": 64},
-                "full": {"size": 32, "z_dim": 100, "width": 64, "steps": 6000, "batch_size": 128},
-                "lr": 2e-4, "eval_every": 100, "n_eval": 500}
+DCGAN_RECIPE = {
+    "quick": {"size": 16, "z_dim": 32, "width": 32, "steps": 600, "batch_size": 64},
+    "full": {"size": 32, "z_dim": 100, "width": 64, "steps": 6000, "batch_size": 128},
+    "lr": 2e-4,
+    "eval_every": 100,
+    "n_eval": 500,
+}
 
 
 def mnist_gan_images(split: str, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    "MNIST resized to `size`×`size` and scaled to the GAN range [-1, 1]: images `(N, 1, size, size)`, labels `(N,)`."
+    """MNIST resized to `size`×`size` and scaled to the GAN range [-1, 1]: images `(N,
+    1, size, size)`, labels `(N,)`."""
     from aigc_tl.data import load_mnist
+
     x, y = load_mnist(split)
     if x.shape[-1] != size:
         x = F.interpolate(x, size=size, mode="bilinear", antialias=True)
@@ -218,8 +331,10 @@ def mnist_gan_images(split: str, size: int) -> tuple[torch.Tensor, torch.Tensor]
 
 
 def dcgan_mnist(retrain: bool = False) -> DCGAN:
-    "The zoo's `dcgan-mnist`: `DCGAN_RECIPE` for the current mode, seed 0 (trained once, then loaded from the cache)."
+    """The zoo's `dcgan-mnist`: `DCGAN_RECIPE` for the current mode, seed 0 (trained
+    once, then loaded from the cache)."""
     from aigc_tl.zoo import cached_model
+
     r = {**DCGAN_RECIPE[get_mode()], "lr": DCGAN_RECIPE["lr"]}
 
     def build() -> DCGAN:
@@ -227,23 +342,57 @@ def dcgan_mnist(retrain: bool = False) -> DCGAN:
         return DCGAN(r["z_dim"], r["width"], r["size"])
 
     def train(model: DCGAN) -> dict:
-        (x, _), (xt, _) = mnist_gan_images("train", r["size"]), mnist_gan_images("test", r["size"])
-        z_eval = torch.randn(DCGAN_RECIPE["n_eval"], r["z_dim"], generator=torch.Generator().manual_seed(1234))
+        (x, _), (xt, _) = (
+            mnist_gan_images("train", r["size"]),
+            mnist_gan_images("test", r["size"]),
+        )
+        z_eval = torch.randn(
+            DCGAN_RECIPE["n_eval"],
+            r["z_dim"],
+            generator=torch.Generator().manual_seed(1234),
+        )
         f_test = digit_features(xt)
-        score = lambda m: {k: v for k, v in digit_sample_scores(m.sample(z=z_eval).cpu(), f_test).items() if k != "counts"}
-        hist = train_dcgan(model, x, steps=r["steps"], batch_size=r["batch_size"], lr=r["lr"], seed=0,
-                           eval_fn=score, eval_every=DCGAN_RECIPE["eval_every"])
+        score = lambda m: {
+            k: v
+            for k, v in digit_sample_scores(m.sample(z=z_eval).cpu(), f_test).items()
+            if k != "counts"
+        }
+        hist = train_dcgan(
+            model,
+            x,
+            steps=r["steps"],
+            batch_size=r["batch_size"],
+            lr=r["lr"],
+            seed=0,
+            eval_fn=score,
+            eval_every=DCGAN_RECIPE["eval_every"],
+        )
         final = digit_sample_scores(model.sample(z=z_eval).cpu(), f_test)
-        return {"data": f"MNIST train split at {r['size']} px ({len(x)} images, {get_mode()} mode)", "recipe": r,
-                "history": hist.state_dict(), "final": final}
+        return {
+            "data": (
+                f"MNIST train split at {r['size']} px ({len(x)} images, {get_mode()}"
+                " mode)"
+            ),
+            "recipe": r,
+            "history": hist.state_dict(),
+            "final": final,
+        }
 
-    return cached_model(f"dcgan-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DCGAN_RECIPE).eval()
+    return cached_model(
+        f"dcgan-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DCGAN_RECIPE
+    ).eval()
 
 
 def _register() -> None:
     from aigc_tl.zoo import register
-    register("dcgan-mnist", "book-trained DCGAN (generator + discriminator) on MNIST digits; "
-             "quick: 16 px, full: 32 px", quick=dcgan_mnist, full=dcgan_mnist)
+
+    register(
+        "dcgan-mnist",
+        "book-trained DCGAN (generator + discriminator) on MNIST digits; "
+        "quick: 16 px, full: 32 px",
+        quick=dcgan_mnist,
+        full=dcgan_mnist,
+    )
 
 
 _register()

@@ -22,7 +22,8 @@ __all__ = ['state_dict_mb', 'compare_latency', 'quantize_int8', 'prune_global', 
 
 # %% ../../nbs/03_generative/06_performance.ipynb #13223993
 def state_dict_mb(model: nn.Module) -> float:
-    "Size in MB (10^6 bytes) of `torch.save(model.state_dict())` — shared (tied) tensors count once."
+    """Size in MB (10^6 bytes) of `torch.save(model.state_dict())` — shared (tied)
+    tensors count once."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
     buf = io.BytesIO()
@@ -30,11 +31,19 @@ def state_dict_mb(model: nn.Module) -> float:
     return buf.tell() / 1e6
 
 
-def compare_latency(fns: dict[str, Callable[[], object]], rounds: int = 7, repeats: int = 3,
-                    warmup: int = 2) -> dict[str, float]:
-    "Median wall time (s) of each `fns[name]()`, timed round-robin: each round runs every variant `repeats` times."
+def compare_latency(
+    fns: dict[str, Callable[[], object]],
+    rounds: int = 7,
+    repeats: int = 3,
+    warmup: int = 2,
+) -> dict[str, float]:
+    """Median wall time (s) of each `fns[name]()`, timed round-robin: each round runs
+    every variant `repeats` times."""
     if not fns or rounds < 1 or repeats < 1 or warmup < 0:
-        raise ValueError(f"need variants, rounds >= 1, repeats >= 1, warmup >= 0; got {len(fns)}, {rounds}, {repeats}, {warmup}")
+        raise ValueError(
+            f"need variants, rounds >= 1, repeats >= 1, warmup >= 0; got {len(fns)},"
+            f" {rounds}, {repeats}, {warmup}"
+        )
     for fn in fns.values():
         for _ in range(warmup):
             fn()
@@ -49,70 +58,132 @@ def compare_latency(fns: dict[str, Callable[[], object]], rounds: int = 7, repea
 
 # %% ../../nbs/03_generative/06_performance.ipynb #a00f105e
 def quantize_int8(model: nn.Module) -> nn.Module:
-    "A copy of `model` (in eval mode) whose `nn.Linear` layers use dynamic int8 weights (CPU inference only)."
+    """A copy of `model` (in eval mode) whose `nn.Linear` layers use dynamic int8
+    weights (CPU inference only)."""
     from torch.ao.quantization import quantize_dynamic
+
     if not isinstance(model, nn.Module):
         raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
-    return quantize_dynamic(copy.deepcopy(model).cpu().eval(), {nn.Linear}, dtype=torch.qint8)
+    return quantize_dynamic(
+        copy.deepcopy(model).cpu().eval(), {nn.Linear}, dtype=torch.qint8
+    )
 
 # %% ../../nbs/03_generative/06_performance.ipynb #f948e8a8
-def prune_global(model: nn.Module, amount: float, types: tuple[type, ...] = (nn.Linear,),
-                 skip: tuple[str, ...] = ("lm_head",)) -> nn.Module:
-    "A copy of `model` with the `amount` smallest-|w| weights of all `types` layers (except `skip`) set to 0."
+def prune_global(
+    model: nn.Module,
+    amount: float,
+    types: tuple[type, ...] = (nn.Linear,),
+    skip: tuple[str, ...] = ("lm_head",),
+) -> nn.Module:
+    """A copy of `model` with the `amount` smallest-|w| weights of all `types` layers
+    (except `skip`) set to 0."""
     if not 0 <= amount < 1:
         raise ValueError(f"amount must be in [0, 1), got {amount}")
     model = copy.deepcopy(model)
-    params = [(m, "weight") for n, m in model.named_modules() if isinstance(m, types) and n not in skip]
+    params = [
+        (m, "weight")
+        for n, m in model.named_modules()
+        if isinstance(m, types) and n not in skip
+    ]
     if not params:
         raise ValueError(f"no {types} layers to prune")
     if amount > 0:
-        prune.global_unstructured(params, pruning_method=prune.L1Unstructured, amount=amount)
+        prune.global_unstructured(
+            params, pruning_method=prune.L1Unstructured, amount=amount
+        )
         for m, name in params:
             prune.remove(m, name)  # bake the mask in: a plain weight tensor with zeros
     return model
 
 
-def sparsity(model: nn.Module, types: tuple[type, ...] = (nn.Linear,), skip: tuple[str, ...] = ("lm_head",)) -> float:
+def sparsity(
+    model: nn.Module,
+    types: tuple[type, ...] = (nn.Linear,),
+    skip: tuple[str, ...] = ("lm_head",),
+) -> float:
     "Fraction of exactly-zero weights in the `types` layers of `model` (except `skip`)."
-    ws = [m.weight for n, m in model.named_modules() if isinstance(m, types) and n not in skip]
+    ws = [
+        m.weight
+        for n, m in model.named_modules()
+        if isinstance(m, types) and n not in skip
+    ]
     return sum((w == 0).sum().item() for w in ws) / sum(w.numel() for w in ws)
 
 # %% ../../nbs/03_generative/06_performance.ipynb #51152653
 class Autocast(nn.Module):
-    "Run `model` under `torch.autocast(device_type, dtype)`; float outputs (or a tuple of them) are cast back to float32."
+    """Run `model` under `torch.autocast(device_type, dtype)`; float outputs (or a tuple
+    of them) are cast back to float32."""
 
-    def __init__(self, model: nn.Module, dtype: torch.dtype = torch.bfloat16, device_type: str = "cpu"):
+    def __init__(
+        self,
+        model: nn.Module,
+        dtype: torch.dtype = torch.bfloat16,
+        device_type: str = "cpu",
+    ):
         super().__init__()
         if dtype not in (torch.bfloat16, torch.float16):
-            raise ValueError(f"dtype must be torch.bfloat16 or torch.float16, got {dtype}")
+            raise ValueError(
+                f"dtype must be torch.bfloat16 or torch.float16, got {dtype}"
+            )
         self.model, self.dtype, self.device_type = model, dtype, device_type
         self.config = getattr(model, "config", None)
 
     def forward(self, *args, **kwargs):
         with torch.autocast(self.device_type, dtype=self.dtype):
             out = self.model(*args, **kwargs)
-        back = lambda v: v.float() if isinstance(v, torch.Tensor) and v.is_floating_point() else v
+        back = lambda v: (
+            v.float() if isinstance(v, torch.Tensor) and v.is_floating_point() else v
+        )
         return tuple(map(back, out)) if isinstance(out, tuple) else back(out)
 
 # %% ../../nbs/03_generative/06_performance.ipynb #f0e468d1
-def lm_distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, y: torch.Tensor,
-                         T: float = 1.0, alpha: float = 0.5) -> torch.Tensor:
-    "alpha·T²·KL(teacher_T ‖ student_T) + (1-alpha)·CE(student, y); logits `(B, L, V)`, targets `(B, L)`."
-    if student_logits.shape != teacher_logits.shape or student_logits.shape[:-1] != y.shape:
-        raise ValueError(f"shapes do not match: {tuple(student_logits.shape)}, {tuple(teacher_logits.shape)}, {tuple(y.shape)}")
+def lm_distillation_loss(
+    student_logits: torch.Tensor,
+    teacher_logits: torch.Tensor,
+    y: torch.Tensor,
+    T: float = 1.0,
+    alpha: float = 0.5,
+) -> torch.Tensor:
+    """alpha·T²·KL(teacher_T ‖ student_T) + (1-alpha)·CE(student, y); logits `(B, L,
+    V)`, targets `(B, L)`."""
+    if (
+        student_logits.shape != teacher_logits.shape
+        or student_logits.shape[:-1] != y.shape
+    ):
+        raise ValueError(
+            f"shapes do not match: {tuple(student_logits.shape)},"
+            f" {tuple(teacher_logits.shape)}, {tuple(y.shape)}"
+        )
     if T <= 0 or not 0 <= alpha <= 1:
         raise ValueError(f"need T > 0 and 0 <= alpha <= 1, got {T}, {alpha}")
     s, t = student_logits.flatten(0, 1), teacher_logits.flatten(0, 1)
-    kd = F.kl_div(F.log_softmax(s / T, -1), F.log_softmax(t / T, -1), log_target=True, reduction="batchmean")
+    kd = F.kl_div(
+        F.log_softmax(s / T, -1),
+        F.log_softmax(t / T, -1),
+        log_target=True,
+        reduction="batchmean",
+    )
     return alpha * T * T * kd + (1 - alpha) * F.cross_entropy(s, y.flatten())
 
 # %% ../../nbs/03_generative/06_performance.ipynb #e55bdeea
 class LowPrecision(Autocast):
-    "`Autocast` over a copy of `model` whose weights are stored in `dtype`; float inputs are cast to `dtype` too."
+    """`Autocast` over a copy of `model` whose weights are stored in `dtype`; float
+    inputs are cast to `dtype` too."""
 
-    def __init__(self, model: nn.Module, dtype: torch.dtype = torch.bfloat16, device_type: str = "cpu"):
+    def __init__(
+        self,
+        model: nn.Module,
+        dtype: torch.dtype = torch.bfloat16,
+        device_type: str = "cpu",
+    ):
         super().__init__(copy.deepcopy(model).to(dtype), dtype, device_type)
 
     def forward(self, *args, **kwargs):
-        cast = lambda v: v.to(self.dtype) if isinstance(v, torch.Tensor) and v.is_floating_point() else v
-        return super().forward(*map(cast, args), **{k: cast(v) for k, v in kwargs.items()})
+        cast = lambda v: (
+            v.to(self.dtype)
+            if isinstance(v, torch.Tensor) and v.is_floating_point()
+            else v
+        )
+        return super().forward(
+            *map(cast, args), **{k: cast(v) for k, v in kwargs.items()}
+        )

@@ -18,7 +18,9 @@ __all__ = ['Stage', 'Pipeline', 'bigram_counts', 'bigram_bpc', 'toy_text_pipelin
 # %% ../../nbs/03_generative/01_overview.ipynb #ecbad1ed
 @dataclass
 class Stage:
-    "A named step: `fn(state) -> dict` of new state entries; `needs` lists the keys it reads."
+    """A named step: `fn(state) -> dict` of new state entries; `needs` lists the keys it
+    reads."""
+
     name: str
     fn: Callable[[dict], dict]
     needs: tuple[str, ...] = ()
@@ -30,7 +32,9 @@ class Stage:
 
 @dataclass
 class Pipeline:
-    "Stages run in order on a shared state dict; `run` returns the final state, `log` the per-stage record."
+    """Stages run in order on a shared state dict; `run` returns the final state, `log`
+    the per-stage record."""
+
     stages: list[Stage]
     log: list[dict] = field(default_factory=list)
 
@@ -41,18 +45,30 @@ class Pipeline:
         for s in self.stages:
             missing = set(s.needs) - state.keys()
             if missing:
-                raise ValueError(f"stage {s.name!r} needs {sorted(missing)}, which no earlier stage produced")
+                raise ValueError(
+                    f"stage {s.name!r} needs {sorted(missing)}, which no earlier stage"
+                    " produced"
+                )
             t = time.perf_counter()
             out = s.fn(state)
             if not isinstance(out, dict):
-                raise TypeError(f"stage {s.name!r} must return a dict, got {type(out).__name__}")
+                raise TypeError(
+                    f"stage {s.name!r} must return a dict, got {type(out).__name__}"
+                )
             state.update(out)
-            self.log.append({"stage": s.name, "added": sorted(out), "seconds": time.perf_counter() - t})
+            self.log.append(
+                {
+                    "stage": s.name,
+                    "added": sorted(out),
+                    "seconds": time.perf_counter() - t,
+                }
+            )
         return state
 
 # %% ../../nbs/03_generative/01_overview.ipynb #cb51bf9d
 def bigram_counts(text: str, vocab: list[str]) -> list[list[float]]:
-    "Counts C[a][b] of character b following character a (`V × V`), characters outside `vocab` skipped."
+    """Counts C[a][b] of character b following character a (`V × V`), characters outside
+    `vocab` skipped."""
     idx = {c: i for i, c in enumerate(vocab)}
     C = [[0.0] * len(vocab) for _ in vocab]
     for a, b in zip(text, text[1:]):
@@ -61,7 +77,9 @@ def bigram_counts(text: str, vocab: list[str]) -> list[list[float]]:
     return C
 
 
-def bigram_bpc(C: list[list[float]], text: str, vocab: list[str], k: float = 0.1) -> float:
+def bigram_bpc(
+    C: list[list[float]], text: str, vocab: list[str], k: float = 0.1
+) -> float:
     "Bits per character of `text` under the add-k smoothed bigram model with counts C."
     idx = {c: i for i, c in enumerate(vocab)}
     pairs = [(idx[a], idx[b]) for a, b in zip(text, text[1:]) if a in idx and b in idx]
@@ -71,10 +89,20 @@ def bigram_bpc(C: list[list[float]], text: str, vocab: list[str], k: float = 0.1
     return -sum(math.log2((C[a][b] + k) / rows[a]) for a, b in pairs) / len(pairs)
 
 # %% ../../nbs/03_generative/01_overview.ipynb #05b656de
-def toy_text_pipeline(source: str, target: str, held_out: str, lam: float = 1.0, k: float = 0.1,
-                      n_sample: int = 200, seed: int = 0, out_dir: str | Path | None = None) -> Pipeline:
-    "The book's data → pretrain → adapt → generate → evaluate → save path with a bigram generator."
+def toy_text_pipeline(
+    source: str,
+    target: str,
+    held_out: str,
+    lam: float = 1.0,
+    k: float = 0.1,
+    n_sample: int = 200,
+    seed: int = 0,
+    out_dir: str | Path | None = None,
+) -> Pipeline:
+    """The book's data → pretrain → adapt → generate → evaluate → save path with a
+    bigram generator."""
     import random
+
     vocab = sorted(set(source + target + held_out))
 
     def pretrain(s):
@@ -82,8 +110,13 @@ def toy_text_pipeline(source: str, target: str, held_out: str, lam: float = 1.0,
 
     def adapt(s):
         tgt = bigram_counts(s["target"], vocab)
-        return {"counts": [[a + s["lam"] * b for a, b in zip(ra, rb)] for ra, rb in zip(s["source_counts"], tgt)],
-                "target_counts": tgt}
+        return {
+            "counts": [
+                [a + s["lam"] * b for a, b in zip(ra, rb)]
+                for ra, rb in zip(s["source_counts"], tgt)
+            ],
+            "target_counts": tgt,
+        }
 
     def generate(s):
         rng, c, out = random.Random(seed), "\n", []
@@ -95,22 +128,50 @@ def toy_text_pipeline(source: str, target: str, held_out: str, lam: float = 1.0,
 
     def evaluate(s):
         h = s["held_out"]
-        return {"bpc": {"source only": bigram_bpc(s["source_counts"], h, vocab, k),
-                        "target only": bigram_bpc(s["target_counts"], h, vocab, k),
-                        "adapted": bigram_bpc(s["counts"], h, vocab, k)}}
+        return {
+            "bpc": {
+                "source only": bigram_bpc(s["source_counts"], h, vocab, k),
+                "target only": bigram_bpc(s["target_counts"], h, vocab, k),
+                "adapted": bigram_bpc(s["counts"], h, vocab, k),
+            }
+        }
 
     def save(s):
         if out_dir is None:
             return {"saved": None}
         path = Path(out_dir) / "bigram_model.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"vocab": vocab, "counts": s["counts"], "k": k,
-                                    "card": {"lambda": s["lam"], "bpc": s["bpc"]}}))
+        path.write_text(
+            json.dumps(
+                {
+                    "vocab": vocab,
+                    "counts": s["counts"],
+                    "k": k,
+                    "card": {"lambda": s["lam"], "bpc": s["bpc"]},
+                }
+            )
+        )
         return {"saved": str(path)}
 
-    return Pipeline([Stage("data", lambda s: {"source": source, "target": target, "held_out": held_out, "lam": lam}),
-                     Stage("pretrain", pretrain, needs=("source",)),
-                     Stage("adapt", adapt, needs=("source_counts", "target", "lam")),
-                     Stage("generate", generate, needs=("counts",)),
-                     Stage("evaluate", evaluate, needs=("counts", "source_counts", "target_counts", "held_out")),
-                     Stage("save", save, needs=("counts", "bpc"))])
+    return Pipeline(
+        [
+            Stage(
+                "data",
+                lambda s: {
+                    "source": source,
+                    "target": target,
+                    "held_out": held_out,
+                    "lam": lam,
+                },
+            ),
+            Stage("pretrain", pretrain, needs=("source",)),
+            Stage("adapt", adapt, needs=("source_counts", "target", "lam")),
+            Stage("generate", generate, needs=("counts",)),
+            Stage(
+                "evaluate",
+                evaluate,
+                needs=("counts", "source_counts", "target_counts", "held_out"),
+            ),
+            Stage("save", save, needs=("counts", "bpc")),
+        ]
+    )

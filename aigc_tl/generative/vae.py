@@ -11,44 +11,76 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core import History, eval_mode, fit, get_mode, model_device, seed_everything
+from aigc_tl.core import (
+    History,
+    eval_mode,
+    fit,
+    get_mode,
+    model_device,
+    seed_everything,
+)
 
 # %% auto #0
 __all__ = ['VAE_RECIPE', 'reparameterize', 'gaussian_kl', 'VAE', 'elbo', 'vae_loss', 'binarized_mnist', 'vae_heldout',
            'train_vae', 'vae_mnist']
 
 # %% ../../nbs/03_generative/03_vae.ipynb #7ae2018e
-def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    "z = μ + exp(logvar / 2) ⊙ ε, ε ~ N(0, I); `mu`, `logvar` `(B, d)` -> z `(B, d)`, differentiable in both."
+def reparameterize(
+    mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """z = μ + exp(logvar / 2) ⊙ ε, ε ~ N(0, I); `mu`, `logvar` `(B, d)` -> z `(B, d)`,
+    differentiable in both."""
     if mu.shape != logvar.shape:
-        raise ValueError(f"mu and logvar must have the same shape, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+        raise ValueError(
+            f"mu and logvar must have the same shape, got {tuple(mu.shape)} and"
+            f" {tuple(logvar.shape)}"
+        )
     if generator is None:
         eps = torch.randn(mu.shape, device=mu.device, dtype=mu.dtype)
     else:  # a seeded generator lives on its own device (usually the CPU)
-        eps = torch.randn(mu.shape, generator=generator, device=generator.device, dtype=mu.dtype).to(mu.device)
+        eps = torch.randn(
+            mu.shape, generator=generator, device=generator.device, dtype=mu.dtype
+        ).to(mu.device)
     return mu + torch.exp(0.5 * logvar) * eps
 
 
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    "KL(N(μ, diag σ²) || N(0, I)) = ½ Σ_j (μ² + σ² - 1 - log σ²), summed over all but the batch dim -> `(B,)`."
+    """KL(N(μ, diag σ²) || N(0, I)) = ½ Σ_j (μ² + σ² - 1 - log σ²), summed over all but
+    the batch dim -> `(B,)`."""
     if mu.shape != logvar.shape:
-        raise ValueError(f"mu and logvar must have the same shape, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+        raise ValueError(
+            f"mu and logvar must have the same shape, got {tuple(mu.shape)} and"
+            f" {tuple(logvar.shape)}"
+        )
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).flatten(1).sum(1)
 
 # %% ../../nbs/03_generative/03_vae.ipynb #68de913d
 class VAE(nn.Module):
-    "MLP VAE: images `(B, C, H, W)` -> (logits `(B, C, H, W)`, mu `(B, z_dim)`, logvar `(B, z_dim)`)."
+    """MLP VAE: images `(B, C, H, W)` -> (logits `(B, C, H, W)`, mu `(B, z_dim)`, logvar
+    `(B, z_dim)`)."""
 
-    def __init__(self, image_shape: tuple[int, int, int] = (1, 28, 28), z_dim: int = 8, hidden: int = 256):
+    def __init__(
+        self,
+        image_shape: tuple[int, int, int] = (1, 28, 28),
+        z_dim: int = 8,
+        hidden: int = 256,
+    ):
         super().__init__()
         self.image_shape, self.z_dim = tuple(image_shape), z_dim
         n = math.prod(image_shape)
-        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(n, hidden), nn.ReLU(), nn.Linear(hidden, 2 * z_dim))
-        self.decoder = nn.Sequential(nn.Linear(z_dim, hidden), nn.ReLU(), nn.Linear(hidden, n))
+        self.encoder = nn.Sequential(
+            nn.Flatten(), nn.Linear(n, hidden), nn.ReLU(), nn.Linear(hidden, 2 * z_dim)
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(z_dim, hidden), nn.ReLU(), nn.Linear(hidden, n)
+        )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if tuple(x.shape[1:]) != self.image_shape:
-            raise ValueError(f"expected images of shape (B, {self.image_shape}), got {tuple(x.shape)}")
+            raise ValueError(
+                f"expected images of shape (B, {self.image_shape}), got"
+                f" {tuple(x.shape)}"
+            )
         mu, logvar = self.encoder(x).chunk(2, dim=1)
         return mu, logvar
 
@@ -60,39 +92,65 @@ class VAE(nn.Module):
         return self.decode(reparameterize(mu, logvar, generator)), mu, logvar
 
 # %% ../../nbs/03_generative/03_vae.ipynb #bcf98771
-def elbo(logits: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor,
-         beta: float = 1.0) -> dict[str, torch.Tensor]:
-    """Per-example β-ELBO = log p(x|z) - β·KL(q(z|x) || N(0, I)), Bernoulli decoder with `logits`.
+def elbo(
+    logits: torch.Tensor,
+    x: torch.Tensor,
+    mu: torch.Tensor,
+    logvar: torch.Tensor,
+    beta: float = 1.0,
+) -> dict[str, torch.Tensor]:
+    """Per-example β-ELBO = log p(x|z) - β·KL(q(z|x) || N(0, I)), Bernoulli decoder with
+    `logits`.
 
-    `logits`, `x`: `(B, ...)` with x in {0, 1} (or [0, 1]); `mu`, `logvar`: `(B, d)`. Returns
+    `logits`, `x`: `(B, ...)` with x in {0, 1} (or [0, 1]); `mu`, `logvar`: `(B, d)`.
+    Returns
     `elbo`, `recon` (= log p(x|z)) and `kl`, each `(B,)`, in nats.
     """
     if logits.shape != x.shape:
-        raise ValueError(f"logits and x must have the same shape, got {tuple(logits.shape)} and {tuple(x.shape)}")
+        raise ValueError(
+            f"logits and x must have the same shape, got {tuple(logits.shape)} and"
+            f" {tuple(x.shape)}"
+        )
     if beta < 0:
         raise ValueError(f"beta must be >= 0, got {beta}")
-    recon = -F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+    recon = (
+        -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+        .flatten(1)
+        .sum(1)
+    )
     kl = gaussian_kl(mu, logvar)
     return {"elbo": recon - beta * kl, "recon": recon, "kl": kl}
 
 
-def vae_loss(model: nn.Module, x: torch.Tensor, beta: float = 1.0) -> dict[str, torch.Tensor]:
-    "Loss for `fit`: -mean β-ELBO of `model(x) -> (logits, mu, logvar)`; also logs recon and KL."
+def vae_loss(
+    model: nn.Module, x: torch.Tensor, beta: float = 1.0
+) -> dict[str, torch.Tensor]:
+    """Loss for `fit`: -mean β-ELBO of `model(x) -> (logits, mu, logvar)`; also logs
+    recon and KL."""
     logits, mu, logvar = model(x)
     t = elbo(logits, x, mu, logvar, beta)
-    return {"loss": -t["elbo"].mean(), "recon": -t["recon"].mean(), "kl": t["kl"].mean()}
+    return {
+        "loss": -t["elbo"].mean(),
+        "recon": -t["recon"].mean(),
+        "kl": t["kl"].mean(),
+    }
 
 # %% ../../nbs/03_generative/03_vae.ipynb #5f634ace
 def binarized_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    "MNIST digits thresholded at 0.5: images `(N, 1, 28, 28)` in {0, 1} and labels `(N,)` (the subset in quick mode)."
+    """MNIST digits thresholded at 0.5: images `(N, 1, 28, 28)` in {0, 1} and labels
+    `(N,)` (the subset in quick mode)."""
     from aigc_tl.data import load_mnist
+
     x, y = load_mnist(split)
     return (x > 0.5).float(), y
 
 
 @torch.no_grad()
-def vae_heldout(model: nn.Module, x: torch.Tensor, n_samples: int = 1, seed: int = 123) -> dict[str, float]:
-    "β = 1 ELBO, log p(x|z) and KL on images `x` in nats per image, averaged over `n_samples` fixed-seed draws of z."
+def vae_heldout(
+    model: nn.Module, x: torch.Tensor, n_samples: int = 1, seed: int = 123
+) -> dict[str, float]:
+    """β = 1 ELBO, log p(x|z) and KL on images `x` in nats per image, averaged over
+    `n_samples` fixed-seed draws of z."""
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
     x, g = x.to(model_device(model)), torch.Generator().manual_seed(seed)
@@ -105,23 +163,55 @@ def vae_heldout(model: nn.Module, x: torch.Tensor, n_samples: int = 1, seed: int
     return total
 
 
-def train_vae(model: nn.Module, x: torch.Tensor, *, steps: int, beta: float = 1.0, batch_size: int = 128,
-              lr: float = 2e-3, seed: int = 0, eval_fn=None, eval_every: int = 0, progress: bool = True) -> History:
-    "Maximise the β-ELBO of `model` on images `x` `(N, C, H, W)` in [0, 1] with `fit` (Adam); returns the `History`."
+def train_vae(
+    model: nn.Module,
+    x: torch.Tensor,
+    *,
+    steps: int,
+    beta: float = 1.0,
+    batch_size: int = 128,
+    lr: float = 2e-3,
+    seed: int = 0,
+    eval_fn=None,
+    eval_every: int = 0,
+    progress: bool = True,
+) -> History:
+    """Maximise the β-ELBO of `model` on images `x` `(N, C, H, W)` in [0, 1] with `fit`
+    (Adam); returns the `History`."""
     if beta < 0:
         raise ValueError(f"beta must be >= 0, got {beta}")
-    return fit(model, lambda m, b: vae_loss(m, b[0], beta), (x,), steps=steps, batch_size=batch_size, lr=lr,
-               seed=seed, eval_fn=eval_fn, eval_every=eval_every, log_every=50, progress=progress,
-               desc=f"training VAE (beta = {beta:g})")
+    return fit(
+        model,
+        lambda m, b: vae_loss(m, b[0], beta),
+        (x,),
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        eval_fn=eval_fn,
+        eval_every=eval_every,
+        log_every=50,
+        progress=progress,
+        desc=f"training VAE (beta = {beta:g})",
+    )
 
 # %% ../../nbs/03_generative/03_vae.ipynb #b4b9199d
-VAE_RECIPE = {"z_dim": 8, "hidden": 256, "beta": 1.0, "batch_size": 128, "lr": 2e-3, "eval_every": 100,
-              "steps": {"quick": 600, "full": 6000}}
+VAE_RECIPE = {
+    "z_dim": 8,
+    "hidden": 256,
+    "beta": 1.0,
+    "batch_size": 128,
+    "lr": 2e-3,
+    "eval_every": 100,
+    "steps": {"quick": 600, "full": 6000},
+}
 
 
 def vae_mnist(retrain: bool = False) -> VAE:
-    "The zoo's `vae-mnist`: `VAE_RECIPE` on binarised MNIST, seed 0 (trained once, then loaded from the cache)."
+    """The zoo's `vae-mnist`: `VAE_RECIPE` on binarised MNIST, seed 0 (trained once,
+    then loaded from the cache)."""
     from aigc_tl.zoo import cached_model
+
     r = VAE_RECIPE
 
     def build() -> VAE:
@@ -131,19 +221,40 @@ def vae_mnist(retrain: bool = False) -> VAE:
     def train(model: VAE) -> dict:
         (x, _), (xt, _) = binarized_mnist("train"), binarized_mnist("test")
         untrained = vae_heldout(model, xt)
-        hist = train_vae(model, x, steps=r["steps"][get_mode()], beta=r["beta"], batch_size=r["batch_size"],
-                         lr=r["lr"], seed=0, eval_fn=lambda m: vae_heldout(m, xt), eval_every=r["eval_every"])
-        return {"data": f"binarised MNIST train split ({len(x)} images, {get_mode()} mode)", "recipe": r,
-                "untrained_elbo": round(untrained["elbo"], 3), "history": hist.state_dict(),
-                "heldout_elbo": round(vae_heldout(model, xt, n_samples=5)["elbo"], 3)}
+        hist = train_vae(
+            model,
+            x,
+            steps=r["steps"][get_mode()],
+            beta=r["beta"],
+            batch_size=r["batch_size"],
+            lr=r["lr"],
+            seed=0,
+            eval_fn=lambda m: vae_heldout(m, xt),
+            eval_every=r["eval_every"],
+        )
+        return {
+            "data": f"binarised MNIST train split ({len(x)} images, {get_mode()} mode)",
+            "recipe": r,
+            "untrained_elbo": round(untrained["elbo"], 3),
+            "history": hist.state_dict(),
+            "heldout_elbo": round(vae_heldout(model, xt, n_samples=5)["elbo"], 3),
+        }
 
-    return cached_model(f"vae-mnist-{get_mode()}", build, train, retrain=retrain, recipe=VAE_RECIPE).eval()
+    return cached_model(
+        f"vae-mnist-{get_mode()}", build, train, retrain=retrain, recipe=VAE_RECIPE
+    ).eval()
 
 
 def _register() -> None:
     from aigc_tl.zoo import register
-    register("vae-mnist", "book-trained MLP VAE (latent 8) on binarised MNIST; full-mode counterpart for "
-             "images: Stable Diffusion's AutoencoderKL", quick=vae_mnist, full=vae_mnist)
+
+    register(
+        "vae-mnist",
+        "book-trained MLP VAE (latent 8) on binarised MNIST; full-mode counterpart for "
+        "images: Stable Diffusion's AutoencoderKL",
+        quick=vae_mnist,
+        full=vae_mnist,
+    )
 
 
 _register()

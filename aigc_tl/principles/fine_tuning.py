@@ -16,20 +16,35 @@ __all__ = ['small_cnn', 'freeze', 'unfreeze', 'count_parameters', 'freeze_until'
            'L2SP']
 
 # %% ../../nbs/01_principles/02_fine_tuning.ipynb #d8ee5025
-def small_cnn(num_classes: int = 10, in_channels: int = 1, width: int = 8, image_size: int = 28) -> nn.Sequential:
+def small_cnn(
+    num_classes: int = 10, in_channels: int = 1, width: int = 8, image_size: int = 28
+) -> nn.Sequential:
     """A LeNet-style CNN with named blocks `conv1, conv2, fc, head`.
 
-    x `(N, in_channels, image_size, image_size)` -> logits `(N, num_classes)`; each conv block is
+    x `(N, in_channels, image_size, image_size)` -> logits `(N, num_classes)`; each conv
+    block is
     conv 5×5 -> max-pool 2 -> ReLU, then a 64-unit hidden layer and a linear head.
     """
     if min(num_classes, in_channels, width) < 1 or image_size < 12:
-        raise ValueError(f"need positive sizes and image_size >= 12, got {num_classes, in_channels, width, image_size}")
+        raise ValueError(
+            "need positive sizes and image_size >= 12, got"
+            f" {num_classes, in_channels, width, image_size}"
+        )
     side = ((image_size - 4) // 2 - 4) // 2
-    return nn.Sequential(OrderedDict(
-        conv1=nn.Sequential(nn.Conv2d(in_channels, width, 5), nn.MaxPool2d(2), nn.ReLU()),
-        conv2=nn.Sequential(nn.Conv2d(width, 2 * width, 5), nn.MaxPool2d(2), nn.ReLU()),
-        fc=nn.Sequential(nn.Flatten(), nn.Linear(2 * width * side * side, 64), nn.ReLU()),
-        head=nn.Linear(64, num_classes)))
+    return nn.Sequential(
+        OrderedDict(
+            conv1=nn.Sequential(
+                nn.Conv2d(in_channels, width, 5), nn.MaxPool2d(2), nn.ReLU()
+            ),
+            conv2=nn.Sequential(
+                nn.Conv2d(width, 2 * width, 5), nn.MaxPool2d(2), nn.ReLU()
+            ),
+            fc=nn.Sequential(
+                nn.Flatten(), nn.Linear(2 * width * side * side, 64), nn.ReLU()
+            ),
+            head=nn.Linear(64, num_classes),
+        )
+    )
 
 # %% ../../nbs/01_principles/02_fine_tuning.ipynb #5f83fab0
 def _as_list(names: str | Iterable[str]) -> list[str]:
@@ -41,7 +56,9 @@ def _as_list(names: str | Iterable[str]) -> list[str]:
     return names
 
 
-def _select(model: nn.Module, names: str | Iterable[str] | None) -> list[tuple[str, nn.Parameter]]:
+def _select(
+    model: nn.Module, names: str | Iterable[str] | None
+) -> list[tuple[str, nn.Parameter]]:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     params = list(model.named_parameters())
@@ -51,20 +68,27 @@ def _select(model: nn.Module, names: str | Iterable[str] | None) -> list[tuple[s
     hit = lambda n, p: p == "" or n == p or n.startswith(p + ".")
     missing = [p for p in prefixes if not any(hit(n, p) for n, _ in params)]
     if missing:
-        raise ValueError(f"no parameter matches {missing}; names look like {[n for n, _ in params[:4]]}")
+        raise ValueError(
+            f"no parameter matches {missing}; names look like"
+            f" {[n for n, _ in params[:4]]}"
+        )
     return [(n, w) for n, w in params if any(hit(n, p) for p in prefixes)]
 
 
 def freeze(model: nn.Module, names_or_prefixes: str | Iterable[str]) -> list[str]:
-    "Set `requires_grad=False` on parameters named (or prefixed) by `names_or_prefixes`; return their names."
+    """Set `requires_grad=False` on parameters named (or prefixed) by
+    `names_or_prefixes`; return their names."""
     selected = _select(model, names_or_prefixes)
     for _, w in selected:
         w.requires_grad_(False)
     return [n for n, _ in selected]
 
 
-def unfreeze(model: nn.Module, names_or_prefixes: str | Iterable[str] | None = None) -> list[str]:
-    "Set `requires_grad=True` on the named parameters (all of them when `None`); return their names."
+def unfreeze(
+    model: nn.Module, names_or_prefixes: str | Iterable[str] | None = None
+) -> list[str]:
+    """Set `requires_grad=True` on the named parameters (all of them when `None`);
+    return their names."""
     selected = _select(model, names_or_prefixes)
     for _, w in selected:
         w.requires_grad_(True)
@@ -86,18 +110,26 @@ def freeze_until(model: nn.Module, n_children: int) -> list[str]:
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     children = list(model.named_children())
     if not isinstance(n_children, int) or not 0 <= n_children <= len(children):
-        raise ValueError(f"n_children must be an int in [0, {len(children)}], got {n_children!r}")
+        raise ValueError(
+            f"n_children must be an int in [0, {len(children)}], got {n_children!r}"
+        )
     for i, (_, child) in enumerate(children):
         for p in child.parameters():
             p.requires_grad_(i >= n_children)
     return [name for name, _ in children[:n_children]]
 
 # %% ../../nbs/01_principles/02_fine_tuning.ipynb #9d5150ca
-def replace_head(model: nn.Module, attr: str, num_classes: int,
-                 generator: torch.Generator | None = None) -> nn.Linear:
-    """Replace the `nn.Linear` at dotted path `attr` by a new `Linear(in_features, num_classes)`.
+def replace_head(
+    model: nn.Module,
+    attr: str,
+    num_classes: int,
+    generator: torch.Generator | None = None,
+) -> nn.Linear:
+    """Replace the `nn.Linear` at dotted path `attr` by a new `Linear(in_features,
+    num_classes)`.
 
-    The new layer is initialised like PyTorch's default (uniform ±1/sqrt(in_features)), from
+    The new layer is initialised like PyTorch's default (uniform ±1/sqrt(in_features)),
+    from
     `generator` if given, on the old layer's device and dtype. Returns the new layer.
     """
     if not isinstance(num_classes, int) or num_classes < 1:
@@ -109,9 +141,14 @@ def replace_head(model: nn.Module, attr: str, num_classes: int,
     old = parent[int(last)] if last.isdigit() else getattr(parent, last, None)
     if not isinstance(old, nn.Linear):
         raise TypeError(f"{attr!r} must be an nn.Linear, got {type(old).__name__}")
-    new = nn.Linear(old.in_features, num_classes, bias=old.bias is not None,
-                    device=old.weight.device, dtype=old.weight.dtype)
-    bound = old.in_features ** -0.5
+    new = nn.Linear(
+        old.in_features,
+        num_classes,
+        bias=old.bias is not None,
+        device=old.weight.device,
+        dtype=old.weight.dtype,
+    )
+    bound = old.in_features**-0.5
     with torch.no_grad():
         for p in new.parameters():
             p.copy_(torch.rand(p.shape, generator=generator) * 2 * bound - bound)
@@ -122,40 +159,67 @@ def replace_head(model: nn.Module, attr: str, num_classes: int,
     return new
 
 # %% ../../nbs/01_principles/02_fine_tuning.ipynb #039d5f40
-def param_groups_discriminative(model: nn.Module, base_lr: float, decay: float = 0.5) -> list[dict]:
-    """Optimiser groups `[{'params', 'lr', 'name'}]`, lr = base_lr·decay^(K-k) for trainable child k of K.
+def param_groups_discriminative(
+    model: nn.Module, base_lr: float, decay: float = 0.5
+) -> list[dict]:
+    """Optimiser groups `[{'params', 'lr', 'name'}]`, lr = base_lr·decay^(K-k) for
+    trainable child k of K.
 
-    Pass the result to any `torch.optim` optimiser; the top child (the head) gets `base_lr`.
+    Pass the result to any `torch.optim` optimiser; the top child (the head) gets
+    `base_lr`.
     """
     if base_lr <= 0 or not 0 < decay <= 1:
         raise ValueError(f"need base_lr > 0 and 0 < decay <= 1, got {base_lr}, {decay}")
-    groups = [(name, [p for p in child.parameters() if p.requires_grad]) for name, child in model.named_children()]
+    groups = [
+        (name, [p for p in child.parameters() if p.requires_grad])
+        for name, child in model.named_children()
+    ]
     groups = [(name, ps) for name, ps in groups if ps]
     if not groups:
         raise ValueError("model has no trainable parameters in its top-level children")
     K = len(groups)
-    return [{"params": ps, "lr": base_lr * decay ** (K - 1 - k), "name": name} for k, (name, ps) in enumerate(groups)]
+    return [
+        {"params": ps, "lr": base_lr * decay ** (K - 1 - k), "name": name}
+        for k, (name, ps) in enumerate(groups)
+    ]
 
 # %% ../../nbs/01_principles/02_fine_tuning.ipynb #90fe6a2a
 class L2SP(nn.Module):
     """Li et al. (2018) penalty: alpha/2·||w_S - w_S^0||² + beta/2·||w_head||².
 
-    Created from the model *at the pretrained start*; `head` names (or prefixes) the new,
-    non-shared parameters. `l2sp(model)` returns a scalar tensor that is differentiable in w.
+    Created from the model *at the pretrained start*; `head` names (or prefixes) the
+    new,
+    non-shared parameters. `l2sp(model)` returns a scalar tensor that is differentiable
+    in w.
     """
 
-    def __init__(self, model: nn.Module, head: str | Iterable[str], alpha: float = 0.1, beta: float = 0.01):
+    def __init__(
+        self,
+        model: nn.Module,
+        head: str | Iterable[str],
+        alpha: float = 0.1,
+        beta: float = 0.01,
+    ):
         super().__init__()
         if alpha < 0 or beta < 0:
             raise ValueError(f"alpha and beta must be >= 0, got {alpha}, {beta}")
         self.alpha, self.beta = float(alpha), float(beta)
         self.head_names = [n for n, _ in _select(model, head)]
-        self.start = {n: w.detach().clone() for n, w in model.named_parameters() if n not in self.head_names}
+        self.start = {
+            n: w.detach().clone()
+            for n, w in model.named_parameters()
+            if n not in self.head_names
+        }
 
     def forward(self, model: nn.Module) -> torch.Tensor:
         params = dict(model.named_parameters())
         if set(params) != set(self.start) | set(self.head_names):
-            raise ValueError("model's parameters differ from the ones L2SP was created with")
-        shared = sum(((params[n] - w0.to(params[n].device)) ** 2).sum() for n, w0 in self.start.items())
+            raise ValueError(
+                "model's parameters differ from the ones L2SP was created with"
+            )
+        shared = sum(
+            ((params[n] - w0.to(params[n].device)) ** 2).sum()
+            for n, w0 in self.start.items()
+        )
         head = sum((params[n] ** 2).sum() for n in self.head_names)
         return 0.5 * self.alpha * shared + 0.5 * self.beta * head

@@ -16,27 +16,42 @@ from .fine_tuning import freeze_until
 __all__ = ['layered_cnn', 'transplant', 'split_at', 'layer_transfer_model']
 
 # %% ../../nbs/01_principles/03_layer_transferability.ipynb #f9b4baf1
-def layered_cnn(num_classes: int = 5, width: int = 8, in_channels: int = 1) -> nn.Sequential:
+def layered_cnn(
+    num_classes: int = 5, width: int = 8, in_channels: int = 1
+) -> nn.Sequential:
     """Six named layers `conv1, conv2, conv3, fc1, fc2, head` for 28×28 inputs.
 
-    x `(N, in_channels, 28, 28)` -> logits `(N, num_classes)`; conv blocks 3×3 (padding 1) -> ReLU
+    x `(N, in_channels, 28, 28)` -> logits `(N, num_classes)`; conv blocks 3×3 (padding
+    1) -> ReLU
     -> max-pool 2 take 28 -> 14 -> 7 -> 3; then 64, 64 hidden units and the head.
     """
     if min(num_classes, width, in_channels) < 1:
-        raise ValueError(f"sizes must be positive, got {num_classes, width, in_channels}")
-    block = lambda i, o: nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
-    return nn.Sequential(OrderedDict(
-        conv1=block(in_channels, width), conv2=block(width, 2 * width), conv3=block(2 * width, 4 * width),
-        fc1=nn.Sequential(nn.Flatten(), nn.Linear(4 * width * 9, 64), nn.ReLU()),
-        fc2=nn.Sequential(nn.Linear(64, 64), nn.ReLU()),
-        head=nn.Linear(64, num_classes)))
+        raise ValueError(
+            f"sizes must be positive, got {num_classes, width, in_channels}"
+        )
+    block = lambda i, o: nn.Sequential(
+        nn.Conv2d(i, o, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)
+    )
+    return nn.Sequential(
+        OrderedDict(
+            conv1=block(in_channels, width),
+            conv2=block(width, 2 * width),
+            conv3=block(2 * width, 4 * width),
+            fc1=nn.Sequential(nn.Flatten(), nn.Linear(4 * width * 9, 64), nn.ReLU()),
+            fc2=nn.Sequential(nn.Linear(64, 64), nn.ReLU()),
+            head=nn.Linear(64, num_classes),
+        )
+    )
 
 # %% ../../nbs/01_principles/03_layer_transferability.ipynb #f9c55f51
 def transplant(base: nn.Module, fresh: nn.Module, n: int) -> nn.Module:
-    "Copy the parameters and buffers of the first `n` top-level children of `base` into `fresh` (in place)."
+    """Copy the parameters and buffers of the first `n` top-level children of `base`
+    into `fresh` (in place)."""
     a, b = list(base.named_children()), list(fresh.named_children())
     if [k for k, _ in a] != [k for k, _ in b]:
-        raise ValueError(f"architectures differ: {[k for k, _ in a]} vs {[k for k, _ in b]}")
+        raise ValueError(
+            f"architectures differ: {[k for k, _ in a]} vs {[k for k, _ in b]}"
+        )
     if not isinstance(n, int) or not 0 <= n <= len(a):
         raise ValueError(f"n must be an int in [0, {len(a)}], got {n!r}")
     for (_, src), (_, dst) in zip(a[:n], b[:n]):
@@ -45,7 +60,8 @@ def transplant(base: nn.Module, fresh: nn.Module, n: int) -> nn.Module:
 
 
 def split_at(model: nn.Sequential, n: int) -> tuple[nn.Sequential, nn.Sequential]:
-    "(layers [0, n), layers [n, end)) of a sequential model; `top(bottom(x)) == model(x)`; shares weights."
+    """(layers [0, n), layers [n, end)) of a sequential model; `top(bottom(x)) ==
+    model(x)`; shares weights."""
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
     if not 0 <= n <= len(model):
@@ -53,8 +69,11 @@ def split_at(model: nn.Sequential, n: int) -> tuple[nn.Sequential, nn.Sequential
     return model[:n], model[n:]
 
 
-def layer_transfer_model(base: nn.Module, fresh: nn.Module, n: int, fine_tune: bool) -> nn.Module:
-    "Yosinski's XnY (frozen first n layers) or XnY+ (`fine_tune=True`): `fresh` with base's first n layers."
+def layer_transfer_model(
+    base: nn.Module, fresh: nn.Module, n: int, fine_tune: bool
+) -> nn.Module:
+    """Yosinski's XnY (frozen first n layers) or XnY+ (`fine_tune=True`): `fresh` with
+    base's first n layers."""
     transplant(base, fresh, n)
     freeze_until(fresh, 0 if fine_tune else n)
     return fresh

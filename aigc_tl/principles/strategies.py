@@ -16,19 +16,31 @@ __all__ = ['linear_to_conv', 'fully_convolutional', 'ResidualAdapter', 'importan
 
 # %% ../../nbs/01_principles/05_model_vs_data.ipynb #bd013ce7
 def linear_to_conv(linear: nn.Linear, in_shape: tuple[int, int, int]) -> nn.Conv2d:
-    """The `Conv2d(C, out, (H, W))` equal to `linear` applied to a flattened `(C, H, W)` map.
+    """The `Conv2d(C, out, (H, W))` equal to `linear` applied to a flattened `(C, H, W)`
+    map.
 
-    `linear.weight` `(out, C·H·W)` is reshaped to `(out, C, H, W)` (PyTorch's `Flatten` order), so on a
-    `(N, C, H, W)` input the conv gives `(N, out, 1, 1)` = `linear(x.flatten(1))`; on larger maps it
+    `linear.weight` `(out, C·H·W)` is reshaped to `(out, C, H, W)` (PyTorch's `Flatten`
+    order), so on a
+    `(N, C, H, W)` input the conv gives `(N, out, 1, 1)` = `linear(x.flatten(1))`; on
+    larger maps it
     slides. Use `in_shape=(in_features, 1, 1)` for a 1×1 conv.
     """
     if not isinstance(linear, nn.Linear):
         raise TypeError(f"expected nn.Linear, got {type(linear).__name__}")
     c, h, w = in_shape
     if c * h * w != linear.in_features:
-        raise ValueError(f"in_shape {tuple(in_shape)} has {c * h * w} elements, linear expects {linear.in_features}")
-    conv = nn.Conv2d(c, linear.out_features, (h, w), bias=linear.bias is not None,
-                     device=linear.weight.device, dtype=linear.weight.dtype)
+        raise ValueError(
+            f"in_shape {tuple(in_shape)} has {c * h * w} elements, linear expects"
+            f" {linear.in_features}"
+        )
+    conv = nn.Conv2d(
+        c,
+        linear.out_features,
+        (h, w),
+        bias=linear.bias is not None,
+        device=linear.weight.device,
+        dtype=linear.weight.dtype,
+    )
     with torch.no_grad():
         conv.weight.copy_(linear.weight.reshape(linear.out_features, c, h, w))
         if linear.bias is not None:
@@ -42,12 +54,18 @@ def _leaves(model: nn.Module) -> list[nn.Module]:
     return [model]
 
 
-def fully_convolutional(model: nn.Sequential, input_shape: tuple[int, int, int] = (1, 28, 28)) -> nn.Sequential:
-    """Copy of a Sequential classifier with `Flatten` removed and its `Linear` layers made convolutions.
+def fully_convolutional(
+    model: nn.Sequential, input_shape: tuple[int, int, int] = (1, 28, 28)
+) -> nn.Sequential:
+    """Copy of a Sequential classifier with `Flatten` removed and its `Linear` layers
+    made convolutions.
 
-    The first Linear after `Flatten` reads the `(C, H, W)` map seen at `input_shape` and becomes an
-    H×W conv, later ones 1×1 convs. Input `(N, *input_shape)` -> `(N, classes, 1, 1)`; a larger input
-    `(N, C0, H', W')` -> a class map `(N, classes, h, w)`. Element-wise layers are kept as they are.
+    The first Linear after `Flatten` reads the `(C, H, W)` map seen at `input_shape` and
+    becomes an
+    H×W conv, later ones 1×1 convs. Input `(N, *input_shape)` -> `(N, classes, 1, 1)`; a
+    larger input
+    `(N, C0, H', W')` -> a class map `(N, classes, h, w)`. Element-wise layers are kept
+    as they are.
     """
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
@@ -60,7 +78,10 @@ def fully_convolutional(model: nn.Sequential, input_shape: tuple[int, int, int] 
             continue
         if isinstance(m, nn.Linear):
             if flat_shape is None and tuple(h.shape[-2:]) != (1, 1):
-                raise ValueError("a Linear layer on a spatial map (not after Flatten) cannot be converted")
+                raise ValueError(
+                    "a Linear layer on a spatial map (not after Flatten) cannot be"
+                    " converted"
+                )
             m = linear_to_conv(m, flat_shape or (m.in_features, 1, 1))
             flat_shape = None
         h = m(h)
@@ -71,10 +92,13 @@ def fully_convolutional(model: nn.Sequential, input_shape: tuple[int, int, int] 
 
 # %% ../../nbs/01_principles/05_model_vs_data.ipynb #fceebbcb
 class ResidualAdapter(nn.Module):
-    """h -> h + up(relu(down(h))), bottleneck `dim -> rank -> dim`, `up` initialised to zero.
+    """h -> h + up(relu(down(h))), bottleneck `dim -> rank -> dim`, `up` initialised to
+    zero.
 
-    Acts on the feature dimension: `(N, dim)` vectors or `(N, dim, H, W)` maps (channels).
-    Starts as the identity, so inserting it into a trained model changes nothing until it is trained.
+    Acts on the feature dimension: `(N, dim)` vectors or `(N, dim, H, W)` maps
+    (channels).
+    Starts as the identity, so inserting it into a trained model changes nothing until
+    it is trained.
     """
 
     def __init__(self, dim: int, rank: int = 16):
@@ -93,40 +117,72 @@ class ResidualAdapter(nn.Module):
         return h + self.up(F.relu(self.down(z))).movedim(-1, 1)
 
 # %% ../../nbs/01_principles/05_model_vs_data.ipynb #fe55ff2b
-def importance_weights(feats_source: torch.Tensor, feats_target: torch.Tensor, l2: float = 1e-3,
-                       max_iter: int = 100, clip: float | None = None) -> torch.Tensor:
-    """w(x) = p(target|x)/p(source|x) · n_S/n_T for each source row, by a logistic domain classifier.
+def importance_weights(
+    feats_source: torch.Tensor,
+    feats_target: torch.Tensor,
+    l2: float = 1e-3,
+    max_iter: int = 100,
+    clip: float | None = None,
+) -> torch.Tensor:
+    """w(x) = p(target|x)/p(source|x) · n_S/n_T for each source row, by a logistic
+    domain classifier.
 
-    feats_source `(n_S, d)`, feats_target `(n_T, d)` -> weights `(n_S,)`, >= 0 (their mean is ≈ 1 when
-    the classifier is calibrated). `l2` is the penalty on the classifier weights, `clip` an optional cap.
+    feats_source `(n_S, d)`, feats_target `(n_T, d)` -> weights `(n_S,)`, >= 0 (their
+    mean is ≈ 1 when
+    the classifier is calibrated). `l2` is the penalty on the classifier weights, `clip`
+    an optional cap.
     """
-    if feats_source.dim() != 2 or feats_target.dim() != 2 or feats_source.shape[1] != feats_target.shape[1]:
-        raise ValueError(f"need (n_S, d) and (n_T, d), got {tuple(feats_source.shape)}, {tuple(feats_target.shape)}")
+    if (
+        feats_source.dim() != 2
+        or feats_target.dim() != 2
+        or feats_source.shape[1] != feats_target.shape[1]
+    ):
+        raise ValueError(
+            f"need (n_S, d) and (n_T, d), got {tuple(feats_source.shape)},"
+            f" {tuple(feats_target.shape)}"
+        )
     fs, ft = feats_source.detach().double(), feats_target.detach().double()
     x = torch.cat([fs, ft])
     mu, sd = x.mean(0), x.std(0) + 1e-6
     x = (x - mu) / sd
     d = torch.cat([torch.zeros(len(fs)), torch.ones(len(ft))]).to(x)
-    w, b = torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True), torch.zeros((), dtype=x.dtype, requires_grad=True)
+    w, b = (
+        torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True),
+        torch.zeros((), dtype=x.dtype, requires_grad=True),
+    )
     opt = torch.optim.LBFGS([w, b], max_iter=max_iter, line_search_fn="strong_wolfe")
 
     def closure():
         opt.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(x @ w + b, d) + 0.5 * l2 * (w ** 2).sum()
+        loss = (
+            F.binary_cross_entropy_with_logits(x @ w + b, d) + 0.5 * l2 * (w**2).sum()
+        )
         loss.backward()
         return loss
 
     opt.step(closure)
     with torch.no_grad():  # p/(1-p) = exp(logit)
-        ratio = torch.exp((x[:len(fs)] @ w + b).clamp(max=50)) * len(fs) / len(ft)
+        ratio = torch.exp((x[: len(fs)] @ w + b).clamp(max=50)) * len(fs) / len(ft)
     ratio = ratio if clip is None else ratio.clamp(max=clip)
     return ratio.to(feats_source.dtype)
 
 
-def weighted_cross_entropy(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-    """Σ_i w_i · CE(logits_i, y_i) / Σ_i w_i; logits `(N, C)`, target `(N,)`, weight `(N,)` >= 0."""
-    if logits.dim() != 2 or target.shape != logits.shape[:1] or weight.shape != target.shape:
-        raise ValueError(f"need (N, C), (N,), (N,), got {tuple(logits.shape)}, {tuple(target.shape)}, {tuple(weight.shape)}")
+def weighted_cross_entropy(
+    logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor
+) -> torch.Tensor:
+    """Σ_i w_i · CE(logits_i, y_i) / Σ_i w_i; logits `(N, C)`, target `(N,)`, weight
+    `(N,)` >= 0."""
+    if (
+        logits.dim() != 2
+        or target.shape != logits.shape[:1]
+        or weight.shape != target.shape
+    ):
+        raise ValueError(
+            f"need (N, C), (N,), (N,), got {tuple(logits.shape)},"
+            f" {tuple(target.shape)}, {tuple(weight.shape)}"
+        )
     if (weight < 0).any():
         raise ValueError("weights must be non-negative")
-    return (weight * F.cross_entropy(logits, target, reduction="none")).sum() / weight.sum().clamp_min(1e-12)
+    return (
+        weight * F.cross_entropy(logits, target, reduction="none")
+    ).sum() / weight.sum().clamp_min(1e-12)

@@ -16,7 +16,9 @@ __all__ = ['Domain', 'Task', 'pan_yang_setting', 'mmd_rbf', 'shuffle_labels', 't
 # %% ../../nbs/01_principles/01_what_is_transfer.ipynb #404b3848
 @dataclass
 class Domain:
-    "D = {X, P(X)}: `feature_space` names X (e.g. '1x28x28 grey'); `x` `(N, ...)` samples P(X)."
+    """D = {X, P(X)}: `feature_space` names X (e.g. '1x28x28 grey'); `x` `(N, ...)`
+    samples P(X)."""
+
     name: str
     feature_space: str
     x: torch.Tensor
@@ -24,16 +26,21 @@ class Domain:
 
 @dataclass
 class Task:
-    "T = {Y, f}: `labels` is the label space Y; `y` `(N,)` are observed labels (None: unlabelled)."
+    """T = {Y, f}: `labels` is the label space Y; `y` `(N,)` are observed labels (None:
+    unlabelled)."""
+
     name: str
     labels: tuple
     y: torch.Tensor | None = None
 
 
 def pan_yang_setting(source: tuple[Domain, Task], target: tuple[Domain, Task]) -> str:
-    "'inductive' | 'transductive' | 'unsupervised' | 'none' (same domain and task): Pan & Yang's (2010) taxonomy."
+    """'inductive' | 'transductive' | 'unsupervised' | 'none' (same domain and task):
+    Pan & Yang's (2010) taxonomy."""
     (ds, ts), (dt, tt) = source, target
-    if not all(isinstance(d, Domain) for d in (ds, dt)) or not all(isinstance(t, Task) for t in (ts, tt)):
+    if not all(isinstance(d, Domain) for d in (ds, dt)) or not all(
+        isinstance(t, Task) for t in (ts, tt)
+    ):
         raise TypeError("source and target must be (Domain, Task) pairs")
     same_domain = ds.feature_space == dt.feature_space and ds.name == dt.name
     same_task = ts.labels == tt.labels and ts.name == tt.name
@@ -45,25 +52,39 @@ def pan_yang_setting(source: tuple[Domain, Task], target: tuple[Domain, Task]) -
 
 # %% ../../nbs/01_principles/01_what_is_transfer.ipynb #ded52829
 def mmd_rbf(a: torch.Tensor, b: torch.Tensor, bandwidth: float | None = None) -> float:
-    """Unbiased MMD² between samples a `(m, ...)` and b `(n, ...)` with k(u,v)=exp(-||u-v||²/(2σ²)).
+    """Unbiased MMD² between samples a `(m, ...)` and b `(n, ...)` with
+    k(u,v)=exp(-||u-v||²/(2σ²)).
 
-    Inputs are flattened per sample; σ = `bandwidth`, or the median pairwise distance of a ∪ b.
+    Inputs are flattened per sample; σ = `bandwidth`, or the median pairwise distance of
+    a ∪ b.
     """
     if a.dim() < 2 or b.dim() < 2 or a[0].numel() != b[0].numel():
-        raise ValueError(f"need (N, ...) samples with equal feature sizes, got {tuple(a.shape)}, {tuple(b.shape)}")
+        raise ValueError(
+            f"need (N, ...) samples with equal feature sizes, got {tuple(a.shape)},"
+            f" {tuple(b.shape)}"
+        )
     if len(a) < 2 or len(b) < 2:
         raise ValueError("need at least 2 samples on each side")
     a, b = a.flatten(1).double(), b.flatten(1).double()
     d2 = torch.cdist(torch.cat([a, b]), torch.cat([a, b])) ** 2
-    sigma2 = (d2[d2 > 0].median() / 2) if bandwidth is None else torch.tensor(float(bandwidth) ** 2)
+    sigma2 = (
+        (d2[d2 > 0].median() / 2)
+        if bandwidth is None
+        else torch.tensor(float(bandwidth) ** 2)
+    )
     k = torch.exp(-d2 / (2 * sigma2))
     m, n = len(a), len(b)
     kaa, kbb, kab = k[:m, :m], k[m:, m:], k[:m, m:]
-    return float((kaa.sum() - kaa.diag().sum()) / (m * (m - 1)) + (kbb.sum() - kbb.diag().sum()) / (n * (n - 1))
-                 - 2 * kab.mean())
+    return float(
+        (kaa.sum() - kaa.diag().sum()) / (m * (m - 1))
+        + (kbb.sum() - kbb.diag().sum()) / (n * (n - 1))
+        - 2 * kab.mean()
+    )
 
 # %% ../../nbs/01_principles/01_what_is_transfer.ipynb #f362af4f
-def shuffle_labels(y: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+def shuffle_labels(
+    y: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
     "A random permutation of the labels `y` `(N,)`: same P(Y), no relation to X."
     if y.dim() != 1:
         raise ValueError(f"y must be 1-D, got shape {tuple(y.shape)}")
@@ -75,6 +96,14 @@ def transfer_gain(with_source, without_source) -> dict[str, float]:
     a = torch.as_tensor(with_source, dtype=torch.float64)
     b = torch.as_tensor(without_source, dtype=torch.float64)
     if a.shape != b.shape or a.dim() != 1 or len(a) < 1:
-        raise ValueError(f"need two 1-D sequences of the same length, got {tuple(a.shape)}, {tuple(b.shape)}")
+        raise ValueError(
+            f"need two 1-D sequences of the same length, got {tuple(a.shape)},"
+            f" {tuple(b.shape)}"
+        )
     d = a - b
-    return {"mean": d.mean().item(), "std": d.std(unbiased=False).item(), "wins": int((d > 0).sum()), "n": len(d)}
+    return {
+        "mean": d.mean().item(),
+        "std": d.std(unbiased=False).item(),
+        "wins": int((d > 0).sum()),
+        "n": len(d),
+    }

@@ -17,58 +17,85 @@ __all__ = ['logme_evidence', 'logme', 'leep']
 def _as_2d_float64(features) -> torch.Tensor:
     f = torch.as_tensor(features)
     if f.dim() < 2:
-        raise ValueError(f"features must be (n, D) (or (n, ...) to be flattened), got shape {tuple(f.shape)}")
+        raise ValueError(
+            "features must be (n, D) (or (n, ...) to be flattened), got shape"
+            f" {tuple(f.shape)}"
+        )
     f = f.flatten(1).double()
     if not torch.isfinite(f).all():
         raise ValueError("features contain NaN or inf")
     return f
 
 
-def logme_evidence(features, targets, max_iter: int = 100, tol: float = 1e-6) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Maximised log evidence of Bayesian linear regression targets ~ features (MacKay fixed point).
+def logme_evidence(
+    features, targets, max_iter: int = 100, tol: float = 1e-6
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Maximised log evidence of Bayesian linear regression targets ~ features (MacKay
+    fixed point).
 
-    features `(n, D)`, targets `(n,)` or `(n, K)` -> (evidence `(K,)` in nats, alpha `(K,)`, beta `(K,)`):
+    features `(n, D)`, targets `(n,)` or `(n, K)` -> (evidence `(K,)` in nats, alpha
+    `(K,)`, beta `(K,)`):
     max over alpha, beta of log N(y_k; 0, I/beta + F F^T/alpha) for every column y_k.
     """
     f = _as_2d_float64(features)
     y = torch.as_tensor(targets).double()
     y = y[:, None] if y.dim() == 1 else y
     if y.dim() != 2 or len(y) != len(f):
-        raise ValueError(f"targets must be (n,) or (n, K) with n = {len(f)}, got {tuple(y.shape)}")
+        raise ValueError(
+            f"targets must be (n,) or (n, K) with n = {len(f)}, got {tuple(y.shape)}"
+        )
     n, d = f.shape
     u, sigma, _ = torch.linalg.svd(f, full_matrices=False)
     keep = sigma > sigma.max() * max(n, d) * torch.finfo(torch.float64).eps
-    u, s = u[:, keep], sigma[keep] ** 2                           # s: non-zero eigenvalues of F^T F
-    z = u.T @ y                                                   # (r, K)
-    outside = (y ** 2).sum(0) - (z ** 2).sum(0)                   # part of y outside F's column space
-    alpha, beta = torch.ones(y.shape[1], dtype=f.dtype), torch.ones(y.shape[1], dtype=f.dtype)
+    u, s = u[:, keep], sigma[keep] ** 2  # s: non-zero eigenvalues of F^T F
+    z = u.T @ y  # (r, K)
+    outside = (y**2).sum(0) - (z**2).sum(0)  # part of y outside F's column space
+    alpha, beta = (
+        torch.ones(y.shape[1], dtype=f.dtype),
+        torch.ones(y.shape[1], dtype=f.dtype),
+    )
     for _ in range(max_iter):
-        denom = alpha + beta * s[:, None]                         # (r, K)
+        denom = alpha + beta * s[:, None]  # (r, K)
         gamma = (beta * s[:, None] / denom).sum(0)
-        m2 = (beta ** 2 * s[:, None] * z ** 2 / denom ** 2).sum(0)  # ||m||^2
-        res = (alpha ** 2 * z ** 2 / denom ** 2).sum(0) + outside   # ||F m - y||^2
-        new_alpha, new_beta = gamma / m2.clamp_min(1e-300), (n - gamma) / res.clamp_min(1e-300)
-        done = ((new_alpha / new_beta - alpha / beta).abs() <= tol * (alpha / beta)).all()
+        m2 = (beta**2 * s[:, None] * z**2 / denom**2).sum(0)  # ||m||^2
+        res = (alpha**2 * z**2 / denom**2).sum(0) + outside  # ||F m - y||^2
+        new_alpha, new_beta = (
+            gamma / m2.clamp_min(1e-300),
+            (n - gamma) / res.clamp_min(1e-300),
+        )
+        done = (
+            (new_alpha / new_beta - alpha / beta).abs() <= tol * (alpha / beta)
+        ).all()
         alpha, beta = new_alpha, new_beta
         if done:
             break
     denom = alpha + beta * s[:, None]
-    m2 = (beta ** 2 * s[:, None] * z ** 2 / denom ** 2).sum(0)
-    res = (alpha ** 2 * z ** 2 / denom ** 2).sum(0) + outside
+    m2 = (beta**2 * s[:, None] * z**2 / denom**2).sum(0)
+    res = (alpha**2 * z**2 / denom**2).sum(0) + outside
     logdet = torch.log(denom).sum(0) + (d - len(s)) * torch.log(alpha)
-    evidence = (n / 2 * torch.log(beta) + d / 2 * torch.log(alpha) - n / 2 * math.log(2 * math.pi)
-                - beta / 2 * res - alpha / 2 * m2 - logdet / 2)
+    evidence = (
+        n / 2 * torch.log(beta)
+        + d / 2 * torch.log(alpha)
+        - n / 2 * math.log(2 * math.pi)
+        - beta / 2 * res
+        - alpha / 2 * m2
+        - logdet / 2
+    )
     return evidence, alpha, beta
 
 # %% ../../nbs/01_principles/04_transferability.ipynb #edf105f3
 def logme(features, labels, max_iter: int = 100) -> float:
-    """LogME score (You et al. 2021) of `features` `(n, D)` for integer class `labels` `(n,)`.
+    """LogME score (You et al. 2021) of `features` `(n, D)` for integer class `labels`
+    `(n,)`.
 
-    Mean over classes c of max_{alpha, beta} log p(1[y = c] | F, alpha, beta) / n. Higher = more transferable.
+    Mean over classes c of max_{alpha, beta} log p(1[y = c] | F, alpha, beta) / n.
+    Higher = more transferable.
     """
     y = torch.as_tensor(labels)
     if y.dim() != 1 or y.dtype.is_floating_point:
-        raise TypeError(f"labels must be a 1-d integer tensor, got {y.dtype} {tuple(y.shape)}")
+        raise TypeError(
+            f"labels must be a 1-d integer tensor, got {y.dtype} {tuple(y.shape)}"
+        )
     classes = torch.unique(y)
     if len(classes) < 2:
         raise ValueError("need at least two classes")
@@ -78,18 +105,28 @@ def logme(features, labels, max_iter: int = 100) -> float:
 
 # %% ../../nbs/01_principles/04_transferability.ipynb #8f3296af
 def leep(source_probs, labels) -> float:
-    """LEEP (Nguyen et al. 2020): (1/n) Σ_i log Σ_z P̂(y_i | z) θ(x_i)_z, with P̂ from the empirical joint.
+    """LEEP (Nguyen et al. 2020): (1/n) Σ_i log Σ_z P̂(y_i | z) θ(x_i)_z, with P̂ from
+    the empirical joint.
 
-    source_probs `(n, Z)` rows on the simplex (softmax of the source head), labels `(n,)` integers in [0, C).
+    source_probs `(n, Z)` rows on the simplex (softmax of the source head), labels
+    `(n,)` integers in [0, C).
     """
     p = torch.as_tensor(source_probs).double()
     y = torch.as_tensor(labels)
     if p.dim() != 2 or y.dim() != 1 or len(p) != len(y):
-        raise ValueError(f"need source_probs (n, Z) and labels (n,), got {tuple(p.shape)}, {tuple(y.shape)}")
-    if (p < 0).any() or not torch.allclose(p.sum(1), torch.ones(len(p), dtype=p.dtype), atol=1e-4):
-        raise ValueError("rows of source_probs must be probability distributions (apply softmax first)")
-    onehot = torch.nn.functional.one_hot(y.long()).double()       # (n, C)
-    joint = onehot.T @ p / len(y)                                  # P̂(y, z): (C, Z)
-    cond = joint / joint.sum(0, keepdim=True).clamp_min(1e-300)    # P̂(y | z)
-    eep = (p @ cond.T)[torch.arange(len(y)), y.long()]             # Σ_z P̂(y_i|z) θ(x_i)_z
+        raise ValueError(
+            f"need source_probs (n, Z) and labels (n,), got {tuple(p.shape)},"
+            f" {tuple(y.shape)}"
+        )
+    if (p < 0).any() or not torch.allclose(
+        p.sum(1), torch.ones(len(p), dtype=p.dtype), atol=1e-4
+    ):
+        raise ValueError(
+            "rows of source_probs must be probability distributions (apply softmax"
+            " first)"
+        )
+    onehot = torch.nn.functional.one_hot(y.long()).double()  # (n, C)
+    joint = onehot.T @ p / len(y)  # P̂(y, z): (C, Z)
+    cond = joint / joint.sum(0, keepdim=True).clamp_min(1e-300)  # P̂(y | z)
+    eep = (p @ cond.T)[torch.arange(len(y)), y.long()]  # Σ_z P̂(y_i|z) θ(x_i)_z
     return float(torch.log(eep.clamp_min(1e-300)).mean())
