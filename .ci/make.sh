@@ -4,13 +4,20 @@
 #   bash .ci/make.sh test   -> set up, nbdev sync gate, book (executes every notebook once, -W),
 #                              pytest, wheel build + install into a clean venv
 #   bash .ci/make.sh setup  -> only the environment
+#   bash .ci/make.sh pages  -> only the browser check of an existing _build/html
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PY=${PYTHON:-python3}
 export AIGC_TL_MODE=quick
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
-export PYTHONUNBUFFERED=1 MPLBACKEND=Agg
+# No MPLBACKEND here: notebook kernels must keep matplotlib's inline backend, or plt.show()
+# draws nothing and the pages lose every figure. Progress bars print one plain final line.
+export PYTHONUNBUFFERED=1 AIGC_TL_PROGRESS=plain
+# the pages' JavaScript (npm registry), pinned by version and by the tarballs' sha256
+JS_PKGS="mathjax@3.2.2 mermaid@10.9.1"
+JS_SHA256="1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09  mathjax-3.2.2.tgz
+370ad9d7815e5fb54a059efce9be436740b74849b6fcdff21d1565379c6cd073  mermaid-10.9.1.tgz"
 
 T0=$(date +%s)
 timed() {  # timed "label" cmd...
@@ -20,11 +27,37 @@ timed() {  # timed "label" cmd...
 }
 
 apt_deps() {
-  if [ ! -f /usr/share/games/fortunes/tang300 ]; then
+  # fortunes-zh: Tang poems; chromium-headless-shell: the browser check of the built pages
+  if [ ! -f /usr/share/games/fortunes/tang300 ] || ! command -v chromium-headless-shell >/dev/null; then
     local SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends fortunes-zh >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      fortunes-zh chromium-headless-shell fonts-dejavu-core >/dev/null
   fi
+}
+
+vendor_js() {
+  # MathJax (SVG output, no web fonts) and Mermaid's classic bundle, served from the book's
+  # _static/ so formulas and diagrams render with the network off (see .ci/offline_assets.py)
+  [ "$(cat _vendor/.pins 2>/dev/null)" = "$JS_PKGS" ] && return 0
+  local tmp; tmp=$(mktemp -d)
+  if command -v npm >/dev/null; then
+    (cd "$tmp" && npm pack --silent $JS_PKGS >/dev/null)
+  else
+    local pkg; for pkg in $JS_PKGS; do
+      curl -fsSL -o "$tmp/${pkg/@/-}.tgz" "https://registry.npmjs.org/${pkg%@*}/-/${pkg/@/-}.tgz"
+    done
+  fi
+  (cd "$tmp" && echo "$JS_SHA256" | sha256sum --quiet -c -)
+  rm -rf _vendor && mkdir -p _vendor/mathjax/input _vendor/mermaid "$tmp/mj" "$tmp/mm"
+  tar xzf "$tmp"/mathjax-*.tgz -C "$tmp/mj" && tar xzf "$tmp"/mermaid-*.tgz -C "$tmp/mm"
+  cp "$tmp/mj/package/es5/tex-svg.js" _vendor/mathjax/
+  cp -r "$tmp/mj/package/es5/input/tex" _vendor/mathjax/input/
+  cp -r "$tmp/mj/package/es5/ui" _vendor/mathjax/
+  cp "$tmp/mj/package/LICENSE" _vendor/mathjax/LICENSE
+  cp "$tmp/mm/package/dist/mermaid.min.js" "$tmp/mm/package/LICENSE" _vendor/mermaid/
+  echo "$JS_PKGS" > _vendor/.pins
+  rm -rf "$tmp"
 }
 
 venv() {
@@ -43,12 +76,18 @@ venv() {
   .venv/bin/aigc-tl data fetch shakespeare >/dev/null
 }
 
-setup() { timed "apt packages" apt_deps; timed "python environment" venv; du -sh .venv | sed 's/^/::: venv size /'; }
+setup() {
+  timed "apt packages" apt_deps; timed "python environment" venv; timed "page scripts" vendor_js
+  du -sh .venv | sed 's/^/::: venv size /'
+}
 
 sync_gate() {
   # the library must be exactly what the notebooks export, and notebooks must be clean
   .venv/bin/nbdev_clean
   .venv/bin/nbdev_export
+  # code on the pages: formatted, and no line longer than the code column (ruff.toml)
+  .venv/bin/ruff format --quiet --check nbs || { echo "run: .venv/bin/ruff format nbs"; return 1; }
+  .venv/bin/ruff check --quiet nbs
   local changed
   changed=$(git status --porcelain --untracked-files=all -- nbs aigc_tl settings.ini)
   if [ -n "$changed" ]; then
@@ -70,8 +109,18 @@ book() {
   colab_pages=$(grep -rl --include=*.html 'colab.research.google.com/github' _build/html/nbs | wc -l)
   [ "$nb_pages" = "$colab_pages" ] || { echo "only $colab_pages of $nb_pages notebook pages have a Colab link"; return 1; }
   echo "book OK: $nb_pages notebook pages, all with a Colab link, no directive lines"
+  .venv/bin/python .ci/page_times.py
   # report (not fail: another CPU may round differently) cells whose committed outputs differ from this build
   .venv/bin/python .ci/check_outputs.py
+  # the same book as one page (reuses the execution cache), printed to PDF by the browser check
+  .venv/bin/jupyter-book build . --builder singlehtml -W -n --keep-going >/dev/null
+}
+
+pages() {
+  # every page as a reader's browser shows it, offline: figures, tables, math, diagrams, media,
+  # Colab links, search; screenshots and the PDF go to _build/pages/
+  .venv/bin/python .ci/check_pages.py _build/html --out _build/pages \
+    --pdf _build/singlehtml/index.html
 }
 
 tests() {
@@ -99,12 +148,15 @@ print('wheel OK: aigc_tl', aigc_tl.__version__, 'imports', len(mods), 'modules')
 
 case "${1:-test}" in
   setup) setup ;;
-  book)  setup; timed "book (executes every notebook)" book; echo "open _build/html/index.html" ;;
+  book)  setup; timed "book (executes every notebook)" book; timed "pages in a browser" pages
+         echo "open _build/html/index.html (PDF: _build/pages/aigc_tl.pdf)" ;;
+  pages) timed "pages in a browser" pages ;;
   test)  setup
          timed "nbdev sync gate" sync_gate
          timed "book (executes every notebook once, warnings are errors)" book
+         timed "pages in a browser" pages
          timed "pytest" tests
          timed "wheel in a clean venv" wheel ;;
-  *) echo "usage: bash .ci/make.sh [setup|book|test]"; exit 2 ;;
+  *) echo "usage: bash .ci/make.sh [setup|book|pages|test]"; exit 2 ;;
 esac
 echo "::: all done in $(( $(date +%s) - T0 )) s"
