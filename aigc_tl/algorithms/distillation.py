@@ -75,6 +75,15 @@ def distillation_loss(
     )
 
 # %% ../../nbs/02_algorithms/01_distillation.ipynb #e411740a
+def _check_hintloss_forward(self, h_s) -> None:
+    "Raise if the arguments of `HintLoss.forward` cannot be used."
+    if h_s.dim() != (4 if self.spatial else 2):
+        raise ValueError(
+            f"expected {'(N, C, H, W)' if self.spatial else '(N, D)'} student "
+            f"features, got {tuple(h_s.shape)}"
+        )
+
+
 class HintLoss(nn.Module):
     """FitNets hint loss MSE(r(h_s), h_t) with a learned regressor r.
 
@@ -95,11 +104,7 @@ class HintLoss(nn.Module):
         )
 
     def forward(self, h_s: torch.Tensor, h_t: torch.Tensor) -> torch.Tensor:
-        if h_s.dim() != (4 if self.spatial else 2):
-            raise ValueError(
-                f"expected {'(N, C, H, W)' if self.spatial else '(N, D)'} student "
-                f"features, got {tuple(h_s.shape)}"
-            )
+        _check_hintloss_forward(self, h_s)
         pred = self.regressor(h_s)
         if pred.shape != h_t.shape:
             raise ValueError(
@@ -109,6 +114,14 @@ class HintLoss(nn.Module):
         return F.mse_loss(pred, h_t.detach())
 
 # %% ../../nbs/02_algorithms/01_distillation.ipynb #304d2aca
+def _check_feature_output_loss(hint, lam) -> None:
+    "Raise if the arguments of `feature_output_loss` cannot be used."
+    if not isinstance(hint, HintLoss):
+        raise TypeError(f"hint must be a HintLoss, got {type(hint).__name__}")
+    if lam < 0:
+        raise ValueError(f"lam must be >= 0, got {lam}")
+
+
 def feature_output_loss(
     student_logits: torch.Tensor,
     teacher_logits: torch.Tensor,
@@ -126,10 +139,7 @@ def feature_output_loss(
     Logits (N, C); features as `HintLoss` expects; targets (N,) or None. Returns a
     scalar.
     """
-    if not isinstance(hint, HintLoss):
-        raise TypeError(f"hint must be a HintLoss, got {type(hint).__name__}")
-    if lam < 0:
-        raise ValueError(f"lam must be >= 0, got {lam}")
+    _check_feature_output_loss(hint, lam)
     return hint(student_features, teacher_features) + lam * distillation_loss(
         student_logits, teacher_logits, targets, T, alpha
     )

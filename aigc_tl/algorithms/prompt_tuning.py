@@ -41,11 +41,16 @@ class SoftPromptLM(nn.Module):
         self.prompt = nn.Parameter(tr.wte.weight[ids].detach().clone())
 
 # %% ../../nbs/02_algorithms/07_prompt_tuning.ipynb #aeaf6700
-def _soft_prompt_forward(self: SoftPromptLM, idx: torch.Tensor) -> torch.Tensor:
+def _check_soft_prompt_forward(idx) -> None:
+    "Raise if the arguments of `_soft_prompt_forward` cannot be used."
     if idx.dim() != 2 or idx.dtype != torch.long:
         raise TypeError(
             f"expected LongTensor ids (B, T), got {idx.dtype} {tuple(idx.shape)}"
         )
+
+
+def _soft_prompt_forward(self: SoftPromptLM, idx: torch.Tensor) -> torch.Tensor:
+    _check_soft_prompt_forward(idx)
     B, T = idx.shape
     tr, n = self.base.transformer, self.n_tokens
     if n + T > tr.wpe.num_embeddings:
@@ -62,13 +67,18 @@ def _soft_prompt_forward(self: SoftPromptLM, idx: torch.Tensor) -> torch.Tensor:
 SoftPromptLM.forward = _soft_prompt_forward
 
 # %% ../../nbs/02_algorithms/07_prompt_tuning.ipynb #d87e203d
-def train_soft_prompt_only(model: SoftPromptLM) -> list[nn.Parameter]:
-    """The parameters an optimizer should see for prompt tuning (the prompt only);
-    checks the base is frozen."""
+def _check_train_soft_prompt_only(model) -> None:
+    "Raise if the arguments of `train_soft_prompt_only` cannot be used."
     if not isinstance(model, SoftPromptLM):
         raise TypeError(f"expected a SoftPromptLM, got {type(model).__name__}")
     if any(p.requires_grad for p in model.base.parameters()):
         raise ValueError(
             "the base model has trainable parameters; prompt tuning expects it frozen"
         )
+
+
+def train_soft_prompt_only(model: SoftPromptLM) -> list[nn.Parameter]:
+    """The parameters an optimizer should see for prompt tuning (the prompt only);
+    checks the base is frozen."""
+    _check_train_soft_prompt_only(model)
     return [model.prompt]

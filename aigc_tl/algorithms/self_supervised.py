@@ -19,6 +19,17 @@ __all__ = ['nt_xent_loss', 'random_augment', 'small_encoder', 'projection_head',
            'linear_probe']
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #14374f97
+def _check_nt_xent_loss(z1, z2, temperature) -> None:
+    "Raise if the arguments of `nt_xent_loss` cannot be used."
+    if z1.dim() != 2 or z1.shape != z2.shape or len(z1) < 2:
+        raise ValueError(
+            f"z1 and z2 must both be (N, d) with N >= 2, got {tuple(z1.shape)},"
+            f" {tuple(z2.shape)}"
+        )
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+
+
 def nt_xent_loss(
     z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5
 ) -> torch.Tensor:
@@ -29,13 +40,7 @@ def nt_xent_loss(
     -log exp(sim(z_i, z_j)/τ) / Σ_{k≠i} exp(sim(z_i, z_k)/τ), with sim the cosine
     similarity.
     """
-    if z1.dim() != 2 or z1.shape != z2.shape or len(z1) < 2:
-        raise ValueError(
-            f"z1 and z2 must both be (N, d) with N >= 2, got {tuple(z1.shape)},"
-            f" {tuple(z2.shape)}"
-        )
-    if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
+    _check_nt_xent_loss(z1, z2, temperature)
     n = len(z1)
     z = F.normalize(torch.cat([z1, z2]), dim=1)
     sim = z @ z.T / temperature  # (2N, 2N)
@@ -47,6 +52,19 @@ def nt_xent_loss(
     ).mean()
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #aba60eff
+def _check_random_augment(x, degrees, scale, shift, noise_std) -> None:
+    "Raise if the arguments of `random_augment` cannot be used."
+    if not isinstance(x, torch.Tensor) or x.dim() != 4:
+        raise ValueError(
+            f"x must be a (N, C, H, W) tensor, got {getattr(x, 'shape', type(x))}"
+        )
+    if not 0 < scale[0] <= scale[1] or degrees < 0 or shift < 0 or noise_std < 0:
+        raise ValueError(
+            "need 0 < scale[0] <= scale[1] and non-negative degrees, shift, noise_std;"
+            f" got {scale}, {degrees}, {shift}, {noise_std}"
+        )
+
+
 def random_augment(
     x: torch.Tensor,
     generator: torch.Generator | None = None,
@@ -63,15 +81,7 @@ def random_augment(
     (< 1 zooms in), shift ~ U(±shift) in units of half the width; then + N(0,
     noise_std²), clipped.
     """
-    if not isinstance(x, torch.Tensor) or x.dim() != 4:
-        raise ValueError(
-            f"x must be a (N, C, H, W) tensor, got {getattr(x, 'shape', type(x))}"
-        )
-    if not 0 < scale[0] <= scale[1] or degrees < 0 or shift < 0 or noise_std < 0:
-        raise ValueError(
-            "need 0 < scale[0] <= scale[1] and non-negative degrees, shift, noise_std;"
-            f" got {scale}, {degrees}, {shift}, {noise_std}"
-        )
+    _check_random_augment(x, degrees, scale, shift, noise_std)
     n = len(x)
     u = lambda *shape: torch.rand(*shape, generator=generator).to(x.device, x.dtype)
     angle = (2 * u(n) - 1) * math.radians(degrees)
@@ -87,6 +97,15 @@ def random_augment(
     return (out + noise_std * noise).clamp(0, 1)
 
 # %% ../../nbs/02_algorithms/05_self_supervised.ipynb #ae4fa1dc
+def _check_small_encoder(in_channels, width, dim, image_size) -> None:
+    "Raise if the arguments of `small_encoder` cannot be used."
+    if min(in_channels, width, dim) < 1 or image_size < 4:
+        raise ValueError(
+            "need positive sizes and image_size >= 4, got"
+            f" {in_channels, width, dim, image_size}"
+        )
+
+
 def small_encoder(
     in_channels: int = 1, width: int = 16, dim: int = 128, image_size: int = 28
 ) -> nn.Sequential:
@@ -95,11 +114,7 @@ def small_encoder(
     Each conv block is conv 3×3 stride 2 -> batch norm -> ReLU; `fc` flattens and maps
     to `dim` + ReLU.
     """
-    if min(in_channels, width, dim) < 1 or image_size < 4:
-        raise ValueError(
-            "need positive sizes and image_size >= 4, got"
-            f" {in_channels, width, dim, image_size}"
-        )
+    _check_small_encoder(in_channels, width, dim, image_size)
     side = (image_size + 1) // 2
     side = (side + 1) // 2
     block = lambda cin, cout: nn.Sequential(

@@ -77,16 +77,21 @@ def strong_augment(
     return (out * ~hole.unsqueeze(1)).clamp(0, 1)
 
 # %% ../../nbs/02_algorithms/04_semi_supervised.ipynb #df190478
+def _check_confident_pseudo_labels(logits, threshold) -> None:
+    "Raise if the arguments of `confident_pseudo_labels` cannot be used."
+    if logits.dim() != 2:
+        raise ValueError(f"logits must have shape (N, K), got {tuple(logits.shape)}")
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+
+
 @torch.no_grad()
 def confident_pseudo_labels(
     logits: torch.Tensor, threshold: float
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """From logits `(N, K)`: pseudo-labels argmax_c softmax `(N,)` and the float mask
     max_c softmax >= threshold `(N,)`."""
-    if logits.dim() != 2:
-        raise ValueError(f"logits must have shape (N, K), got {tuple(logits.shape)}")
-    if not 0 <= threshold <= 1:
-        raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+    _check_confident_pseudo_labels(logits, threshold)
     conf, labels = logits.float().softmax(dim=1).max(dim=1)
     return labels, (conf >= threshold).float()
 
@@ -106,6 +111,17 @@ def pseudo_label_loss(
     return (F.cross_entropy(logits, labels, reduction="none") * mask).mean()
 
 
+def _check_fixmatch_loss(model, x_weak, x_strong) -> None:
+    "Raise if the arguments of `fixmatch_loss` cannot be used."
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if x_weak.shape != x_strong.shape:
+        raise ValueError(
+            f"x_weak and x_strong must have the same shape, got {tuple(x_weak.shape)}"
+            f" and {tuple(x_strong.shape)}"
+        )
+
+
 def fixmatch_loss(
     model: nn.Module,
     x_weak: torch.Tensor,
@@ -117,13 +133,7 @@ def fixmatch_loss(
     q = softmax(model(x_weak)) computed without gradient; x_weak, x_strong `(N, ...)`
     two views
     of the same images. Returns a scalar."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    if x_weak.shape != x_strong.shape:
-        raise ValueError(
-            f"x_weak and x_strong must have the same shape, got {tuple(x_weak.shape)}"
-            f" and {tuple(x_strong.shape)}"
-        )
+    _check_fixmatch_loss(model, x_weak, x_strong)
     with torch.no_grad():
         labels, mask = confident_pseudo_labels(model(x_weak), threshold)
     return (F.cross_entropy(model(x_strong), labels, reduction="none") * mask).mean()

@@ -15,6 +15,12 @@ import torch.nn.functional as F
 __all__ = ['MultiHeadModel', 'joint_loss', 'soft_sharing_penalty']
 
 # %% ../../nbs/02_algorithms/02_model_sharing.ipynb #c82147db
+def _check_multiheadmodel_forward(self, task) -> None:
+    "Raise if the arguments of `MultiHeadModel.forward` cannot be used."
+    if task not in self.heads:
+        raise ValueError(f"unknown task {task!r}; this model has heads {self.tasks}")
+
+
 class MultiHeadModel(nn.Module):
     """Hard parameter sharing: logits = heads[task](backbone(x)).
 
@@ -40,10 +46,7 @@ class MultiHeadModel(nn.Module):
         return list(self.heads.keys())
 
     def forward(self, x: torch.Tensor, task: str) -> torch.Tensor:
-        if task not in self.heads:
-            raise ValueError(
-                f"unknown task {task!r}; this model has heads {self.tasks}"
-            )
+        _check_multiheadmodel_forward(self, task)
         return self.heads[task](self.backbone(x))
 
 # %% ../../nbs/02_algorithms/02_model_sharing.ipynb #572ba374

@@ -15,6 +15,14 @@ import torch.nn.functional as F
 __all__ = ['corrupt', 'Autoencoder', 'reconstruction_loss', 'transfer_encoder']
 
 # %% ../../nbs/02_algorithms/03_unsupervised.ipynb #61fc7afb
+def _check_corrupt(noise_std, mask_prob) -> None:
+    "Raise if the arguments of `corrupt` cannot be used."
+    if noise_std < 0 or not 0 <= mask_prob < 1:
+        raise ValueError(
+            f"need noise_std >= 0 and 0 <= mask_prob < 1, got {noise_std}, {mask_prob}"
+        )
+
+
 def corrupt(
     x: torch.Tensor,
     noise_std: float = 0.0,
@@ -23,10 +31,7 @@ def corrupt(
 ) -> torch.Tensor:
     """x̃ = m ⊙ x + σ ε, clipped to [0, 1]; m ~ Bernoulli(1 - mask_prob), ε ~ N(0, 1).
     Same shape as x."""
-    if noise_std < 0 or not 0 <= mask_prob < 1:
-        raise ValueError(
-            f"need noise_std >= 0 and 0 <= mask_prob < 1, got {noise_std}, {mask_prob}"
-        )
+    _check_corrupt(noise_std, mask_prob)
     out = x
     if mask_prob > 0:
         keep = torch.rand(x.shape, generator=generator, device=x.device) >= mask_prob
@@ -76,6 +81,16 @@ def reconstruction_loss(
     return F.binary_cross_entropy_with_logits(logits, x)
 
 # %% ../../nbs/02_algorithms/03_unsupervised.ipynb #f55df2d9
+def _check_transfer_encoder(encoder, feature_dim, n_classes) -> None:
+    "Raise if the arguments of `transfer_encoder` cannot be used."
+    if not isinstance(encoder, nn.Module):
+        raise TypeError(f"encoder must be an nn.Module, got {type(encoder).__name__}")
+    if feature_dim < 1 or n_classes < 2:
+        raise ValueError(
+            f"need feature_dim >= 1 and n_classes >= 2, got {feature_dim}, {n_classes}"
+        )
+
+
 def transfer_encoder(
     encoder: nn.Module, feature_dim: int, n_classes: int, freeze: bool = True
 ) -> nn.Sequential:
@@ -84,12 +99,7 @@ def transfer_encoder(
 
     Input (N, ...) as the encoder expects; output logits (N, n_classes).
     """
-    if not isinstance(encoder, nn.Module):
-        raise TypeError(f"encoder must be an nn.Module, got {type(encoder).__name__}")
-    if feature_dim < 1 or n_classes < 2:
-        raise ValueError(
-            f"need feature_dim >= 1 and n_classes >= 2, got {feature_dim}, {n_classes}"
-        )
+    _check_transfer_encoder(encoder, feature_dim, n_classes)
     enc = copy.deepcopy(encoder)
     for p in enc.parameters():
         p.requires_grad_(not freeze)

@@ -159,6 +159,18 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_2(x))  # ...then each position thinks on its own
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #8bf44cd6
+def _check_chargpt_forward(self, idx) -> None:
+    "Raise if the arguments of `CharGPT.forward` cannot be used."
+    if idx.dim() != 2 or idx.dtype != torch.long:
+        raise TypeError(
+            f"expected LongTensor token ids (B, T), got {idx.dtype} {tuple(idx.shape)}"
+        )
+    if idx.shape[1] > self.config.block_size:
+        raise ValueError(
+            f"sequence length {idx.shape[1]} > block_size {self.config.block_size}"
+        )
+
+
 class CharGPT(nn.Module):
     """A GPT decoder: token ids `(B, T)` with T <= block_size -> next-token logits `(B,
     T, vocab_size)`."""
@@ -186,15 +198,7 @@ class CharGPT(nn.Module):
                 nn.init.zeros_(p)
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        if idx.dim() != 2 or idx.dtype != torch.long:
-            raise TypeError(
-                f"expected LongTensor token ids (B, T), got {idx.dtype}"
-                f" {tuple(idx.shape)}"
-            )
-        if idx.shape[1] > self.config.block_size:
-            raise ValueError(
-                f"sequence length {idx.shape[1]} > block_size {self.config.block_size}"
-            )
+        _check_chargpt_forward(self, idx)
         tr = self.transformer
         pos = torch.arange(idx.shape[1], device=idx.device)
         x = tr.drop(tr.wte(idx) + tr.wpe(pos))
@@ -205,16 +209,21 @@ class CharGPT(nn.Module):
         )  # weight tying: the output layer is wte transposed
 
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #69d29611
-def lm_windows(
-    ids: torch.Tensor, block_size: int, stride: int | None = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cut ids `(N,)` into windows: inputs `(W, block_size)` and targets shifted by one
-    `(W, block_size)`."""
+def _check_lm_windows(ids, block_size) -> None:
+    "Raise if the arguments of `lm_windows` cannot be used."
     if ids.dim() != 1 or len(ids) <= block_size:
         raise ValueError(
             f"need a 1-D id tensor longer than block_size={block_size}, got"
             f" {tuple(ids.shape)}"
         )
+
+
+def lm_windows(
+    ids: torch.Tensor, block_size: int, stride: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cut ids `(N,)` into windows: inputs `(W, block_size)` and targets shifted by one
+    `(W, block_size)`."""
+    _check_lm_windows(ids, block_size)
     stride = stride or block_size
     w = ids.unfold(0, block_size + 1, stride)  # (W, block_size + 1), a view: no copy
     return w[:, :-1], w[:, 1:]
@@ -397,18 +406,8 @@ def _context_size(model: nn.Module) -> int:
     )  # ours or a Hugging Face GPT-2
 
 
-@torch.no_grad()
-def sample(
-    model: nn.Module,
-    prompt: torch.Tensor,
-    max_new_tokens: int,
-    temperature: float = 1.0,
-    top_k: int | None = None,
-    top_p: float | None = None,
-    generator: torch.Generator | None = None,
-) -> torch.Tensor:
-    """Autoregressive sampling: prompt ids `(T,)` or `(B, T)` -> `(B, T +
-    max_new_tokens)`; temperature 0 = greedy."""
+def _check_sample(prompt, max_new_tokens, temperature) -> None:
+    "Raise if the arguments of `sample` cannot be used."
     if (
         prompt.dtype != torch.long
         or prompt.dim() not in (1, 2)
@@ -423,6 +422,21 @@ def sample(
             f"need temperature >= 0 and max_new_tokens >= 0, got {temperature},"
             f" {max_new_tokens}"
         )
+
+
+@torch.no_grad()
+def sample(
+    model: nn.Module,
+    prompt: torch.Tensor,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Autoregressive sampling: prompt ids `(T,)` or `(B, T)` -> `(B, T +
+    max_new_tokens)`; temperature 0 = greedy."""
+    _check_sample(prompt, max_new_tokens, temperature)
     ctx = _context_size(model)
     idx = prompt[None] if prompt.dim() == 1 else prompt
     with eval_mode(model):

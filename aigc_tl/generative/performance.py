@@ -31,6 +31,15 @@ def state_dict_mb(model: nn.Module) -> float:
     return buf.tell() / 1e6
 
 
+def _check_compare_latency(fns, rounds, repeats, warmup) -> None:
+    "Raise if the arguments of `compare_latency` cannot be used."
+    if not fns or rounds < 1 or repeats < 1 or warmup < 0:
+        raise ValueError(
+            f"need variants, rounds >= 1, repeats >= 1, warmup >= 0; got {len(fns)},"
+            f" {rounds}, {repeats}, {warmup}"
+        )
+
+
 def compare_latency(
     fns: dict[str, Callable[[], object]],
     rounds: int = 7,
@@ -39,11 +48,7 @@ def compare_latency(
 ) -> dict[str, float]:
     """Median wall time (s) of each `fns[name]()`, timed round-robin: each round runs
     every variant `repeats` times."""
-    if not fns or rounds < 1 or repeats < 1 or warmup < 0:
-        raise ValueError(
-            f"need variants, rounds >= 1, repeats >= 1, warmup >= 0; got {len(fns)},"
-            f" {rounds}, {repeats}, {warmup}"
-        )
+    _check_compare_latency(fns, rounds, repeats, warmup)
     for fn in fns.values():
         for _ in range(warmup):
             fn()
@@ -137,15 +142,8 @@ class Autocast(nn.Module):
         return tuple(map(back, out)) if isinstance(out, tuple) else back(out)
 
 # %% ../../nbs/03_generative/06_performance.ipynb #f0e468d1
-def lm_distillation_loss(
-    student_logits: torch.Tensor,
-    teacher_logits: torch.Tensor,
-    y: torch.Tensor,
-    T: float = 1.0,
-    alpha: float = 0.5,
-) -> torch.Tensor:
-    """alpha·T²·KL(teacher_T ‖ student_T) + (1-alpha)·CE(student, y); logits `(B, L,
-    V)`, targets `(B, L)`."""
+def _check_lm_distillation_loss(student_logits, teacher_logits, y, T, alpha) -> None:
+    "Raise if the arguments of `lm_distillation_loss` cannot be used."
     if (
         student_logits.shape != teacher_logits.shape
         or student_logits.shape[:-1] != y.shape
@@ -156,6 +154,18 @@ def lm_distillation_loss(
         )
     if T <= 0 or not 0 <= alpha <= 1:
         raise ValueError(f"need T > 0 and 0 <= alpha <= 1, got {T}, {alpha}")
+
+
+def lm_distillation_loss(
+    student_logits: torch.Tensor,
+    teacher_logits: torch.Tensor,
+    y: torch.Tensor,
+    T: float = 1.0,
+    alpha: float = 0.5,
+) -> torch.Tensor:
+    """alpha·T²·KL(teacher_T ‖ student_T) + (1-alpha)·CE(student, y); logits `(B, L,
+    V)`, targets `(B, L)`."""
+    _check_lm_distillation_loss(student_logits, teacher_logits, y, T, alpha)
     s, t = student_logits.flatten(0, 1), teacher_logits.flatten(0, 1)
     kd = F.kl_div(
         F.log_softmax(s / T, -1),

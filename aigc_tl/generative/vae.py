@@ -25,16 +25,21 @@ __all__ = ['VAE_RECIPE', 'reparameterize', 'gaussian_kl', 'VAE', 'elbo', 'vae_lo
            'train_vae', 'vae_mnist']
 
 # %% ../../nbs/03_generative/03_vae.ipynb #7ae2018e
-def reparameterize(
-    mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """z = μ + exp(logvar / 2) ⊙ ε, ε ~ N(0, I); `mu`, `logvar` `(B, d)` -> z `(B, d)`,
-    differentiable in both."""
+def _check_reparameterize(mu, logvar) -> None:
+    "Raise if the arguments of `reparameterize` cannot be used."
     if mu.shape != logvar.shape:
         raise ValueError(
             f"mu and logvar must have the same shape, got {tuple(mu.shape)} and"
             f" {tuple(logvar.shape)}"
         )
+
+
+def reparameterize(
+    mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """z = μ + exp(logvar / 2) ⊙ ε, ε ~ N(0, I); `mu`, `logvar` `(B, d)` -> z `(B, d)`,
+    differentiable in both."""
+    _check_reparameterize(mu, logvar)
     if generator is None:
         eps = torch.randn(mu.shape, device=mu.device, dtype=mu.dtype)
     else:  # a seeded generator lives on its own device (usually the CPU)
@@ -44,17 +49,30 @@ def reparameterize(
     return mu + torch.exp(0.5 * logvar) * eps
 
 
-def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """KL(N(μ, diag σ²) || N(0, I)) = ½ Σ_j (μ² + σ² - 1 - log σ²), summed over all but
-    the batch dim -> `(B,)`."""
+def _check_gaussian_kl(mu, logvar) -> None:
+    "Raise if the arguments of `gaussian_kl` cannot be used."
     if mu.shape != logvar.shape:
         raise ValueError(
             f"mu and logvar must have the same shape, got {tuple(mu.shape)} and"
             f" {tuple(logvar.shape)}"
         )
+
+
+def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(μ, diag σ²) || N(0, I)) = ½ Σ_j (μ² + σ² - 1 - log σ²), summed over all but
+    the batch dim -> `(B,)`."""
+    _check_gaussian_kl(mu, logvar)
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).flatten(1).sum(1)
 
 # %% ../../nbs/03_generative/03_vae.ipynb #68de913d
+def _check_vae_encode(self, x) -> None:
+    "Raise if the arguments of `VAE.encode` cannot be used."
+    if tuple(x.shape[1:]) != self.image_shape:
+        raise ValueError(
+            f"expected images of shape (B, {self.image_shape}), got {tuple(x.shape)}"
+        )
+
+
 class VAE(nn.Module):
     """MLP VAE: images `(B, C, H, W)` -> (logits `(B, C, H, W)`, mu `(B, z_dim)`, logvar
     `(B, z_dim)`)."""
@@ -76,11 +94,7 @@ class VAE(nn.Module):
         )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if tuple(x.shape[1:]) != self.image_shape:
-            raise ValueError(
-                f"expected images of shape (B, {self.image_shape}), got"
-                f" {tuple(x.shape)}"
-            )
+        _check_vae_encode(self, x)
         mu, logvar = self.encoder(x).chunk(2, dim=1)
         return mu, logvar
 
@@ -92,6 +106,17 @@ class VAE(nn.Module):
         return self.decode(reparameterize(mu, logvar, generator)), mu, logvar
 
 # %% ../../nbs/03_generative/03_vae.ipynb #bcf98771
+def _check_elbo(logits, x, beta) -> None:
+    "Raise if the arguments of `elbo` cannot be used."
+    if logits.shape != x.shape:
+        raise ValueError(
+            f"logits and x must have the same shape, got {tuple(logits.shape)} and"
+            f" {tuple(x.shape)}"
+        )
+    if beta < 0:
+        raise ValueError(f"beta must be >= 0, got {beta}")
+
+
 def elbo(
     logits: torch.Tensor,
     x: torch.Tensor,
@@ -106,13 +131,7 @@ def elbo(
     Returns
     `elbo`, `recon` (= log p(x|z)) and `kl`, each `(B,)`, in nats.
     """
-    if logits.shape != x.shape:
-        raise ValueError(
-            f"logits and x must have the same shape, got {tuple(logits.shape)} and"
-            f" {tuple(x.shape)}"
-        )
-    if beta < 0:
-        raise ValueError(f"beta must be >= 0, got {beta}")
+    _check_elbo(logits, x, beta)
     recon = (
         -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
         .flatten(1)

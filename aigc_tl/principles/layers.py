@@ -16,6 +16,14 @@ from .fine_tuning import freeze_until
 __all__ = ['layered_cnn', 'transplant', 'split_at', 'layer_transfer_model']
 
 # %% ../../nbs/01_principles/03_layer_transferability.ipynb #f9b4baf1
+def _check_layered_cnn(num_classes, width, in_channels) -> None:
+    "Raise if the arguments of `layered_cnn` cannot be used."
+    if min(num_classes, width, in_channels) < 1:
+        raise ValueError(
+            f"sizes must be positive, got {num_classes, width, in_channels}"
+        )
+
+
 def layered_cnn(
     num_classes: int = 5, width: int = 8, in_channels: int = 1
 ) -> nn.Sequential:
@@ -25,10 +33,7 @@ def layered_cnn(
     1) -> ReLU
     -> max-pool 2 take 28 -> 14 -> 7 -> 3; then 64, 64 hidden units and the head.
     """
-    if min(num_classes, width, in_channels) < 1:
-        raise ValueError(
-            f"sizes must be positive, got {num_classes, width, in_channels}"
-        )
+    _check_layered_cnn(num_classes, width, in_channels)
     block = lambda i, o: nn.Sequential(
         nn.Conv2d(i, o, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)
     )
@@ -59,13 +64,18 @@ def transplant(base: nn.Module, fresh: nn.Module, n: int) -> nn.Module:
     return fresh
 
 
-def split_at(model: nn.Sequential, n: int) -> tuple[nn.Sequential, nn.Sequential]:
-    """(layers [0, n), layers [n, end)) of a sequential model; `top(bottom(x)) ==
-    model(x)`; shares weights."""
+def _check_split_at(model, n) -> None:
+    "Raise if the arguments of `split_at` cannot be used."
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
     if not 0 <= n <= len(model):
         raise ValueError(f"n must be in [0, {len(model)}], got {n}")
+
+
+def split_at(model: nn.Sequential, n: int) -> tuple[nn.Sequential, nn.Sequential]:
+    """(layers [0, n), layers [n, end)) of a sequential model; `top(bottom(x)) ==
+    model(x)`; shares weights."""
+    _check_split_at(model, n)
     return model[:n], model[n:]
 
 

@@ -117,6 +117,19 @@ class ResidualAdapter(nn.Module):
         return h + self.up(F.relu(self.down(z))).movedim(-1, 1)
 
 # %% ../../nbs/01_principles/05_model_vs_data.ipynb #fe55ff2b
+def _check_importance_weights(feats_source, feats_target) -> None:
+    "Raise if the arguments of `importance_weights` cannot be used."
+    if (
+        feats_source.dim() != 2
+        or feats_target.dim() != 2
+        or feats_source.shape[1] != feats_target.shape[1]
+    ):
+        raise ValueError(
+            f"need (n_S, d) and (n_T, d), got {tuple(feats_source.shape)},"
+            f" {tuple(feats_target.shape)}"
+        )
+
+
 def importance_weights(
     feats_source: torch.Tensor,
     feats_target: torch.Tensor,
@@ -132,15 +145,7 @@ def importance_weights(
     the classifier is calibrated). `l2` is the penalty on the classifier weights, `clip`
     an optional cap.
     """
-    if (
-        feats_source.dim() != 2
-        or feats_target.dim() != 2
-        or feats_source.shape[1] != feats_target.shape[1]
-    ):
-        raise ValueError(
-            f"need (n_S, d) and (n_T, d), got {tuple(feats_source.shape)},"
-            f" {tuple(feats_target.shape)}"
-        )
+    _check_importance_weights(feats_source, feats_target)
     fs, ft = feats_source.detach().double(), feats_target.detach().double()
     x = torch.cat([fs, ft])
     mu, sd = x.mean(0), x.std(0) + 1e-6
@@ -167,11 +172,8 @@ def importance_weights(
     return ratio.to(feats_source.dtype)
 
 
-def weighted_cross_entropy(
-    logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor
-) -> torch.Tensor:
-    """Σ_i w_i · CE(logits_i, y_i) / Σ_i w_i; logits `(N, C)`, target `(N,)`, weight
-    `(N,)` >= 0."""
+def _check_weighted_cross_entropy(logits, target, weight) -> None:
+    "Raise if the arguments of `weighted_cross_entropy` cannot be used."
     if (
         logits.dim() != 2
         or target.shape != logits.shape[:1]
@@ -183,6 +185,14 @@ def weighted_cross_entropy(
         )
     if (weight < 0).any():
         raise ValueError("weights must be non-negative")
+
+
+def weighted_cross_entropy(
+    logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor
+) -> torch.Tensor:
+    """Σ_i w_i · CE(logits_i, y_i) / Σ_i w_i; logits `(N, C)`, target `(N,)`, weight
+    `(N,)` >= 0."""
+    _check_weighted_cross_entropy(logits, target, weight)
     return (
         weight * F.cross_entropy(logits, target, reduction="none")
     ).sum() / weight.sum().clamp_min(1e-12)

@@ -51,13 +51,8 @@ def pan_yang_setting(source: tuple[Domain, Task], target: tuple[Domain, Task]) -
     return "transductive"
 
 # %% ../../nbs/01_principles/01_what_is_transfer.ipynb #ded52829
-def mmd_rbf(a: torch.Tensor, b: torch.Tensor, bandwidth: float | None = None) -> float:
-    """Unbiased MMD² between samples a `(m, ...)` and b `(n, ...)` with
-    k(u,v)=exp(-||u-v||²/(2σ²)).
-
-    Inputs are flattened per sample; σ = `bandwidth`, or the median pairwise distance of
-    a ∪ b.
-    """
+def _check_mmd_rbf(a, b) -> None:
+    "Raise if the arguments of `mmd_rbf` cannot be used."
     if a.dim() < 2 or b.dim() < 2 or a[0].numel() != b[0].numel():
         raise ValueError(
             f"need (N, ...) samples with equal feature sizes, got {tuple(a.shape)},"
@@ -65,6 +60,16 @@ def mmd_rbf(a: torch.Tensor, b: torch.Tensor, bandwidth: float | None = None) ->
         )
     if len(a) < 2 or len(b) < 2:
         raise ValueError("need at least 2 samples on each side")
+
+
+def mmd_rbf(a: torch.Tensor, b: torch.Tensor, bandwidth: float | None = None) -> float:
+    """Unbiased MMD² between samples a `(m, ...)` and b `(n, ...)` with
+    k(u,v)=exp(-||u-v||²/(2σ²)).
+
+    Inputs are flattened per sample; σ = `bandwidth`, or the median pairwise distance of
+    a ∪ b.
+    """
+    _check_mmd_rbf(a, b)
     a, b = a.flatten(1).double(), b.flatten(1).double()
     d2 = torch.cdist(torch.cat([a, b]), torch.cat([a, b])) ** 2
     sigma2 = (
