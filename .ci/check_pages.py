@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="folder for screenshots and the PDF")
     ap.add_argument("--pdf", type=Path, help="single-page HTML to print to OUT/aigc_tl.pdf")
     ap.add_argument("--only", nargs="*", help="check only these pages (docnames)")
+    ap.add_argument("--search-word", default="transfer", help="a word the book contains")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -194,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     skip = {"genindex", "search", "py-modindex"}
     pages = sorted(p for p in html_root.rglob("*.html")
                    if not p.relative_to(html_root).parts[0].startswith("_")
-                   and p.stem not in skip)
+                   and p.stem not in skip
+                   and 'http-equiv="Refresh"' not in p.read_text(errors="ignore")[:2000])
     if args.only:
         pages = [p for p in pages if p.relative_to(html_root).with_suffix("").as_posix()
                  in args.only]
@@ -241,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"     - {p}")
             else:
                 print(f"ok   {name} ({summary})")
-        search = check_search(page, html_root)
+        search = check_search(page, html_root, args.search_word)
         for p in search:
             print(f"FAIL search: {p}")
         if args.pdf and args.out:

@@ -51,8 +51,30 @@ def _add_mermaid_js(app, pagename, templatename, context, doctree) -> None:
         app.add_js_file(None, body=_INIT)
 
 
+def _default_mode(app, config) -> None:
+    # pydata-sphinx-theme logs a console error on every page when no default mode is set;
+    # matplotlib figures have white backgrounds, so the book defaults to light
+    config.html_context.setdefault("default_mode", "light")
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    # sphinx-thebe registers its configuration script twice (a JavaScript error on every
+    # page: "Identifier 'THEBE_JS_URL' has already been declared"); keep the first copy
+    seen, kept = set(), []
+    for js in context.get("script_files", []):
+        attrs = getattr(js, "attributes", {})
+        key = (str(getattr(js, "filename", js) or ""), attrs.get("body"), attrs.get("src"))
+        if key not in seen:
+            seen.add(key)
+            kept.append(js)
+    if "script_files" in context:
+        context["script_files"][:] = kept
+
+
 def setup(app):
     app.add_directive("mermaid", MermaidDirective)
+    app.connect("config-inited", _default_mode)
     app.connect("builder-inited", _check_vendor)
     app.connect("html-page-context", _add_mermaid_js)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,9 +2,9 @@
 
 A two-page book is built here with the same extensions and offline scripts as the real one:
 a notebook page with a figure, a Markdown table, a formula, a Mermaid diagram, an audio player
-and a video, and a prose page. Built normally, every check passes. Built with
-MPLBACKEND=Agg (plt.show() then draws nothing), the check fails on the lost figure; and a page
-whose formula is left as raw TeX fails too.
+and a video, and a prose page with a formula. Built normally, every check passes. Built with
+MPLBACKEND=Agg (plt.show() then draws nothing), the check fails on the lost figure; and the
+prose page with MathJax loaded from a CDN (as the book was before) fails on its raw TeX.
 """
 import json
 import os
@@ -82,7 +82,9 @@ def _build(book: Path, intro: str, **env) -> Path:
 
 
 def _check(html: Path) -> tuple[int, str]:
-    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "check_pages.py"), str(html)],
+    cmd = [sys.executable, str(ROOT / ".ci" / "check_pages.py"), str(html), "--search-word",
+           "formula"]
+    r = subprocess.run(cmd,
                        capture_output=True, text=True, timeout=300)
     return r.returncode, r.stdout + r.stderr
 
@@ -106,9 +108,13 @@ def test_a_build_under_agg_loses_its_figure_and_fails(tmp_path):
 
 
 def test_a_raw_formula_fails(good_build, tmp_path):
+    "The book before this check: MathJax from a CDN, so offline the formula stays raw TeX."
     html = tmp_path / "html"
     shutil.copytree(good_build, html)
-    page = html / "intro.html"  # a formula that MathJax never saw, as a CDN-less page shows it
-    page.write_text(page.read_text().replace("</article>", r"<p>\[ x^2 \]</p></article>", 1))
+    page = html / "intro.html"
+    cdn = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+    page.write_text(page.read_text().replace("_static/mathjax/tex-svg.js", cdn))
     rc, out = _check(html)
-    assert rc == 1 and "FAIL intro" in out and "raw TeX in the visible text" in out, out
+    assert rc == 1 and "FAIL intro" in out and "ok   demo" in out, out
+    assert "raw TeX in the visible text" in out and "\\[a^2 + b^2\\]" in out, out
+    assert f"requested from the network: {cdn}" in out, out
