@@ -3,7 +3,10 @@
 The book build executes every notebook (jupyter-cache under _build/.jupyter_cache). Committed
 outputs should be what the current code produces; this lists the cells where they are not, after
 normalising what legitimately varies between runs (timings, latencies, cache paths, progress bars).
-Usage: python .ci/check_outputs.py [--strict]   (--strict: exit 1 when a cell differs)
+Usage: python .ci/check_outputs.py [--strict] [--adopt]
+  --strict: exit 1 when a cell differs
+  --adopt:  write the build's outputs into the committed notebooks (every executed cell), so
+            the committed outputs are exactly what this build (CI's settings) produced
 """
 import json
 import re
@@ -70,6 +73,15 @@ def main() -> int:
             print(f"{path.relative_to(ROOT)}: {len(committed)} code cells committed, {len(executed)} executed")
             differing += 1
             continue
+        if "--adopt" in sys.argv:
+            nb = json.loads(path.read_text())
+            code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+            for old, new in zip(code, executed):
+                if "skip-execution" not in new.get("metadata", {}).get("tags", []):
+                    old["outputs"] = new.get("outputs", [])
+                    old["execution_count"] = new.get("execution_count")
+            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+            continue
         for i, (old, new) in enumerate(zip(committed, executed)):
             if "skip-execution" in new.get("metadata", {}).get("tags", []):
                 continue
@@ -79,6 +91,9 @@ def main() -> int:
                 first = next((j for j, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
                 print(f"{path.relative_to(ROOT)} code cell {i}: committed {a[max(0, first - 60):first + 60]!r}"
                       f" | executed {b[max(0, first - 60):first + 60]!r}")
+    if "--adopt" in sys.argv:
+        print("outputs adopted from this build; now run nbdev_clean")
+        return 0
     print(f"outputs check: {differing} code cell(s) differ from this build")
     return 1 if differing and "--strict" in sys.argv else 0
 

@@ -42,6 +42,8 @@ def execute(path: Path, timeout: int = 900) -> float:
 
 if __name__ == "__main__":
     os.environ.setdefault("AIGC_TL_MODE", "quick")
+    os.environ.setdefault("AIGC_TL_PROGRESS", "plain")  # as in the book build: no widgets
+    os.environ.pop("MPLBACKEND", None)  # kernels keep the inline backend: figures are kept
     failed = False
     for arg in sys.argv[1:]:
         p = Path(arg)

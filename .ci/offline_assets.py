@@ -51,6 +51,12 @@ def _add_mermaid_js(app, pagename, templatename, context, doctree) -> None:
         app.add_js_file(None, body=_INIT)
 
 
+def _static(app, config) -> None:
+    # the book's own stylesheet lives next to this extension (.ci/static/aigc_tl.css)
+    config.html_static_path.append(str(Path(__file__).resolve().parent / "static"))
+    app.add_css_file("aigc_tl.css")
+
+
 def _default_mode(app, config) -> None:
     # pydata-sphinx-theme logs a console error on every page when no default mode is set;
     # matplotlib figures have white backgrounds, so the book defaults to light
@@ -63,7 +69,8 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     seen, kept = set(), []
     for js in context.get("script_files", []):
         attrs = getattr(js, "attributes", {})
-        key = (str(getattr(js, "filename", js) or ""), attrs.get("body"), attrs.get("src"))
+        name = str(getattr(js, "filename", js) or "")
+        key = (name, attrs.get("body"), attrs.get("src"))
         if key not in seen:
             seen.add(key)
             kept.append(js)
@@ -74,6 +81,7 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.add_directive("mermaid", MermaidDirective)
     app.connect("config-inited", _default_mode)
+    app.connect("config-inited", _static)
     app.connect("builder-inited", _check_vendor)
     app.connect("html-page-context", _add_mermaid_js)
     app.connect("html-page-context", _dedupe_scripts, priority=900)

@@ -42,7 +42,8 @@ TOC = "format: jb-book\nroot: intro\nchapters:\n  - file: demo\n"
 CELLS = [
     ("markdown", "# Demo\n\nA formula: $\\mathcal L = \\sum_i \\ell_i$.\n\n"
                  "```{mermaid}\nflowchart LR\n  A[source] --> B[target]\n```"),
-    ("code", "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.show()"),
+    ("code", "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.show()\n"
+             + "# " + "x" * 86),  # a line of 88 characters fits the code column
     ("code", "from IPython.display import Markdown\n"
              "Markdown('| a | b |\\n|---|---|\\n| 1 | 2 |')"),
     ("code", "import numpy as np\nfrom aigc_tl.display import audio_player, video_player\n"
