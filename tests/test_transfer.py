@@ -113,6 +113,21 @@ def test_compare_over_fractions(digits):
     assert list(cmp.table.columns) == ["linear probe"] and len(cmp.table) == 2
 
 
+def test_data_drawn_per_seed_and_kept_models(digits):
+    src, (x, y), accuracy = digits
+    drawn = []
+
+    def draw(g):
+        keep = torch.randperm(len(x), generator=g)[:10]
+        drawn.append(keep)
+        return x[keep], y[keep]
+
+    r = tl.transfer(src, tl.BitFit(), draw, recipe=RECIPE, evaluate=accuracy, seeds=SEEDS,
+                    num_classes=5, keep_models=True)
+    assert len(drawn) == 2 and not torch.equal(*drawn) and r.n_train == 10
+    assert len(r.models) == 2 and r.models[0] is not src.model
+
+
 def test_bad_input_names_the_argument(digits):
     src, data, accuracy = digits
     run = lambda **kw: tl.transfer(**{**dict(source=src, method=tl.FineTune(),
