@@ -164,7 +164,9 @@ def source(name: str, **kwargs) -> Source:
     elif not callable(feats):  # a backbone such as craft-vgg16bn is its own feature map
         feats = None
     tok = getattr(model, "tokenizer", None)
-    prep = tok.encode if tok is not None else None
+    # a char tokenizer turns text into ids; a sentence encoder tokenizes inside forward
+    text_encoder = isinstance(model, getattr(zoo, "TextEncoder", ()))
+    prep = tok.encode if tok is not None and not text_encoder else None
     if name == "craft-vgg16bn":
         prep = _imagenet_normalise
     return Source(model, prep, feats, tok, _zoo_info(name, model), head)
