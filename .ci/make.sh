@@ -116,13 +116,16 @@ book() {
   .venv/bin/python .ci/check_outputs.py
   # the same book as one page (reuses the execution cache), printed to PDF by the browser check
   .venv/bin/jupyter-book build . --builder singlehtml -W -n --keep-going >/dev/null
+  # Jupyter Book writes the single page under the root document's folder, with links that are
+  # relative to the build's root: put it there, as book.html
+  cp _build/singlehtml/chapters/preface.html _build/singlehtml/book.html
 }
 
 pages() {
   # every page as a reader's browser shows it, offline: figures, tables, math, diagrams, media,
   # Colab links, search; screenshots and the PDF go to _build/pages/
   .venv/bin/python .ci/check_pages.py _build/html --out _build/pages \
-    --pdf _build/singlehtml/index.html
+    --pdf _build/singlehtml/book.html
 }
 
 tests() {
