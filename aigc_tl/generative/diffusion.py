@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_tl.core import (
+    EMA,  # a `fit` callback; importable from here as before
     History,
     eval_mode,
     fit,
@@ -24,7 +25,7 @@ from aigc_tl.core import (
 
 # %% auto #0
 __all__ = ['DDPM_RECIPE', 'linear_beta_schedule', 'alphas_cumprod', 'q_sample', 'ddpm_loss', 'ddpm_step', 'ddpm_sample',
-           'timestep_embedding', 'TinyUNet', 'EMA', 'ddpm_heldout', 'train_ddpm', 'ddpm_betas', 'ddpm_mnist']
+           'timestep_embedding', 'TinyUNet', 'ddpm_heldout', 'train_ddpm', 'ddpm_betas', 'ddpm_mnist', 'EMA']
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #4dc40ce2
 def linear_beta_schedule(
@@ -193,28 +194,7 @@ class TinyUNet(nn.Module):
         return self.out(self.up1(torch.cat([up(h), h1], 1), temb))
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #c63578a8
-class EMA:
-    """Exponential moving average of a model's weights, θ_ema ← d·θ_ema + (1 − d)·θ;
-    pass as `fit(..., scheduler=lambda opt: ema)`."""
-
-    def __init__(self, model: nn.Module, decay: float = 0.995):
-        if not 0 <= decay < 1:
-            raise ValueError(f"decay must be in [0, 1), got {decay}")
-        self.model, self.decay = model, decay
-        self.shadow = copy.deepcopy(model).eval().requires_grad_(False)
-
-    @torch.no_grad()
-    def step(self) -> None:
-        for e, p in zip(self.shadow.parameters(), self.model.parameters()):
-            e.lerp_(p.to(e.device), 1 - self.decay)
-        for e, b in zip(self.shadow.buffers(), self.model.buffers()):
-            e.copy_(b)
-
-    def state_dict(self) -> dict:  # lets `fit` checkpoint and resume the average
-        return self.shadow.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.shadow.load_state_dict(state)
+_all_ = ["EMA"]
 
 
 @torch.no_grad()
@@ -282,7 +262,7 @@ def train_ddpm(
         eval_fn=eval_fn,
         eval_every=eval_every,
         progress=progress,
-        scheduler=lambda opt: ema,
+        callbacks=[ema],
         desc="training DDPM",
     )
     return hist, ema.shadow
