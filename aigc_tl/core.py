@@ -442,7 +442,7 @@ class Evaluate(Callback):
             state.history.log(step, **{k: float(v) for k, v in values.items()})
 
     def on_begin(self, state: FitState) -> None:
-        if self.at_start and state.start == 0:
+        if self.at_start and not state.history.steps:  # a resumed run has it
             self._log(state, 0)
 
     def on_step_end(self, state: FitState) -> None:
