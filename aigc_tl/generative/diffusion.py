@@ -335,18 +335,3 @@ def ddpm_mnist(retrain: bool = False) -> TinyUNet:
     ).eval()
     model.register_buffer("betas", betas, persistent=False)
     return model
-
-
-def _register() -> None:
-    from aigc_tl.zoo import register
-
-    register(
-        "ddpm-mnist",
-        "book-trained DDPM noise predictor (TinyUNet, EMA weights) on MNIST digits;"
-        " schedule in `.betas`; full-mode counterpart for images: 'ddpm-cifar10'",
-        quick=ddpm_mnist,
-        full=ddpm_mnist,
-    )
-
-
-_register()

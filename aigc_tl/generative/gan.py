@@ -423,18 +423,3 @@ def dcgan_mnist(retrain: bool = False) -> DCGAN:
     return cached_model(
         f"dcgan-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DCGAN_RECIPE
     ).eval()
-
-
-def _register() -> None:
-    from aigc_tl.zoo import register
-
-    register(
-        "dcgan-mnist",
-        "book-trained DCGAN (generator + discriminator) on MNIST digits; "
-        "quick: 16 px, full: 32 px",
-        quick=dcgan_mnist,
-        full=dcgan_mnist,
-    )
-
-
-_register()
