@@ -69,7 +69,12 @@ def get_device(device: str | torch.device | None = None) -> torch.device:
     "Device to use: `device` if given, else `AIGC_TL_DEVICE`, else cuda > mps > cpu."
     device = device or os.environ.get("AIGC_TL_DEVICE")
     if device is not None:
-        return torch.device(device)
+        try:
+            return torch.device(device)
+        except (RuntimeError, TypeError) as e:
+            raise ValueError(
+                f"device must be like 'cpu', 'cuda:0' or 'mps', got {device!r}"
+            ) from e
     if torch.cuda.is_available():
         return torch.device("cuda")
     if (
@@ -768,6 +773,13 @@ def _log_line(run: _Run, bar, on_log: list) -> None:
         f(state, means)
 
 # %% ../nbs/00_core/00_core.ipynb #62d655a8
+def _check_predict(x, batch_size: int) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a tensor of inputs, got {type(x).__name__}")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+
+
 def predict(
     model: nn.Module,
     x: torch.Tensor,
@@ -776,6 +788,7 @@ def predict(
 ) -> torch.Tensor:
     """Outputs of `model` on `x` in eval mode, without gradients, in batches; returned
     on the CPU."""
+    _check_predict(x, batch_size)
     device = get_device(device)
     with eval_mode(model.to(device)), torch.no_grad():
         return torch.cat(

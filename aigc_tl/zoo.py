@@ -104,6 +104,8 @@ def available(mode: str | None = None) -> list[str]:
 
 def _problem(name: str, mode: str, train: bool = False) -> str | None:
     "Why `name` cannot be loaded (or, with `train`, trained) in `mode`; None if it can."
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if name not in _REGISTRY:
         return f"unknown model {name!r}; registered: {sorted(_REGISTRY)}"
     if getattr(_REGISTRY[name], mode) is None:

@@ -46,16 +46,29 @@ def alphas_cumprod(betas: torch.Tensor) -> torch.Tensor:
     return torch.cumprod(1.0 - betas, dim=0)
 
 
-def q_sample(
-    x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, alphas_bar: torch.Tensor
-) -> torch.Tensor:
-    """x_t = sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε; `x0`, `noise` `(B, ...)`, `t` `(B,)` int in
-    [0, T) -> `(B, ...)`."""
+def _check_q_sample(x0, t, noise, alphas_bar) -> None:
     if x0.shape != noise.shape or t.shape != (len(x0),):
         raise ValueError(
             f"x0 and noise must match and t must be (B,); got {tuple(x0.shape)},"
             f" {tuple(noise.shape)}, {tuple(t.shape)}"
         )
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"t must hold integer timesteps, got {t.dtype}")
+    T = len(alphas_bar)
+    if t.device.type == "cpu" and len(t) and not (0 <= t.min() and t.max() < T):
+        # (on a GPU the check would cost a sync every step; indexing asserts there)
+        raise ValueError(
+            f"t must be timesteps in [0, {T}), got values in"
+            f" [{t.min().item()}, {t.max().item()}]"
+        )
+
+
+def q_sample(
+    x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, alphas_bar: torch.Tensor
+) -> torch.Tensor:
+    """x_t = sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε; `x0`, `noise` `(B, ...)`, `t` `(B,)` int in
+    [0, T) -> `(B, ...)`."""
+    _check_q_sample(x0, t, noise, alphas_bar)
     ab = alphas_bar.to(x0.device)[t].view(-1, *[1] * (x0.dim() - 1))
     return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
 
