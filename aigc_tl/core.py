@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import os
 import random
@@ -22,7 +23,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['MODES', 'get_mode', 'is_full', 'use_mode', 'pick', 'get_device', 'seed_everything', 'cache_dir', 'atomic_save',
-           'History', 'iterate_batches', 'progress_bar', 'to_device', 'eval_mode', 'model_device', 'fit', 'predict']
+           'History', 'iterate_batches', 'progress_bar', 'to_device', 'eval_mode', 'model_device', 'StepContext',
+           'FitState', 'Callback', 'Evaluate', 'EMA', 'fit', 'predict']
 
 # %% ../nbs/00_core/00_core.ipynb #1e5e19d3
 MODES: tuple[str, ...] = ("quick", "full")
@@ -67,7 +69,12 @@ def get_device(device: str | torch.device | None = None) -> torch.device:
     "Device to use: `device` if given, else `AIGC_TL_DEVICE`, else cuda > mps > cpu."
     device = device or os.environ.get("AIGC_TL_DEVICE")
     if device is not None:
-        return torch.device(device)
+        try:
+            return torch.device(device)
+        except (RuntimeError, TypeError) as e:
+            raise ValueError(
+                f"device must be like 'cpu', 'cuda:0' or 'mps', got {device!r}"
+            ) from e
     if torch.cuda.is_available():
         return torch.device("cuda")
     if (
@@ -267,26 +274,31 @@ def progress_bar(
     return tqdm(total=total, initial=initial, desc=desc, disable=disable, leave=False)
 
 # %% ../nbs/00_core/00_core.ipynb #81cdd7f3
-def _rng_state() -> dict:
-    state = {"torch": torch.get_rng_state(), "python": random.getstate()}
-    np_state = np.random.get_state()
-    state["numpy"] = (
-        np_state[0],
-        torch.from_numpy(np_state[1].astype(np.int64)),
-        *np_state[2:],
-    )
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
+def _rng_state(device: torch.device | None = None, full: bool = True) -> dict:
+    """Random state for a resume: PyTorch's CPU generator and the training device's;
+    with `full`, Python's and NumPy's too (too slow to copy every step)."""
+    state = {"torch": torch.get_rng_state()}
+    if device is not None and device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    if full:
+        state["python"] = random.getstate()
+        kind, keys, *rest = np.random.get_state()
+        state["numpy"] = (kind, torch.from_numpy(keys.astype(np.int64)), *rest)
     return state
 
 
-def _set_rng_state(state: Mapping) -> None:
+def _set_rng_state(state: Mapping, device: torch.device | None = None) -> None:
     torch.set_rng_state(state["torch"])
-    random.setstate(state["python"])
-    kind, keys, *rest = state["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
+    if "python" in state:
+        random.setstate(state["python"])
+    if "numpy" in state:
+        kind, keys, *rest = state["numpy"]
+        np.random.set_state((kind, keys.numpy().astype(np.uint32), *rest))
     if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
+        if isinstance(state["cuda"], (list, tuple)):  # checkpoints before 0.1.1
+            torch.cuda.set_rng_state_all(state["cuda"])
+        else:
+            torch.cuda.set_rng_state(state["cuda"], device or "cuda")
 
 
 def _amp_dtype(amp: bool | str, device: torch.device) -> torch.dtype | None:
@@ -335,20 +347,315 @@ def model_device(model: nn.Module) -> torch.device:
         return t.device
     return torch.device("cpu")
 
+# %% ../nbs/00_core/00_core.ipynb #5c3e7a10
+class StepContext:
+    """Mixed precision and clipping for one training step, as `fit` runs them.
+
+    A custom `step_fn(model, batch, optimizers, ctx)` computes its losses inside
+    `with ctx.autocast():` and calls `ctx.update(loss, optimizer)` once per
+    optimiser."""
+
+    def __init__(
+        self,
+        device: torch.device,
+        amp_dtype: torch.dtype | None = None,
+        scaler: torch.amp.GradScaler | None = None,
+        clip_grad: float | None = None,
+    ):
+        self.device, self.amp_dtype, self.clip_grad = device, amp_dtype, clip_grad
+        self.scaler = scaler if scaler is not None and scaler.is_enabled() else None
+        self._params: dict[int, list[torch.Tensor]] = {}
+
+    def autocast(self):
+        "`torch.autocast` at the run's precision (a no-op context without AMP)."
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+
+    def update(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
+        """Backward of `loss` (scaled under fp16), clip `optimizer`'s gradients to
+        a global norm of `clip_grad`, then step `optimizer`."""
+        scaler = self.scaler
+        (scaler.scale(loss) if scaler else loss).backward()
+        if self.clip_grad is not None:
+            if scaler:
+                scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(self._params_of(optimizer), self.clip_grad)
+        scaler.step(optimizer) if scaler else optimizer.step()
+
+    def _params_of(self, optimizer: torch.optim.Optimizer) -> list[torch.Tensor]:
+        key = id(optimizer)
+        if key not in self._params:
+            groups = optimizer.param_groups
+            self._params[key] = [p for g in groups for p in g["params"]]
+        return self._params[key]
+
+
+def _loss_step(loss_fn: Callable) -> Callable:
+    "The default step: zero the gradients, `loss_fn(model, batch)`, one update."
+
+    def step(model, batch, optimizers, ctx: StepContext) -> dict:
+        optimizers[0].zero_grad(set_to_none=True)
+        with ctx.autocast():
+            out = loss_fn(model, batch)
+        out = {"loss": out} if isinstance(out, torch.Tensor) else dict(out)
+        ctx.update(out["loss"], optimizers[0])
+        return out
+
+    return step
+
+# %% ../nbs/00_core/00_core.ipynb #5c3e7a11
+@dataclass
+class FitState:
+    """What `fit` shows its callbacks: the model and its optimisers, the number of
+    completed steps `step` (of `steps`; the run began at `start`) and the `History`."""
+
+    model: nn.Module
+    optimizers: list
+    history: History
+    steps: int
+    start: int = 0
+    step: int = 0
+
+
+class Callback:
+    """Base for `fit` callbacks; any object with some of these hooks works too.
+
+    `on_begin`, `on_step_end`, `on_log` and `on_end` each receive the `FitState`
+    (`on_log` also the values just logged); a hook left `None` costs nothing. A callback
+    with `state_dict`/`load_state_dict` is saved in, and restored from, the checkpoint.
+    """
+
+    on_begin = on_step_end = on_log = on_end = None
+
+
+class Evaluate(Callback):
+    """Log `eval_fn(model)` (eval mode, no gradients) every `every` steps and at the
+    end; with `at_start` also before the first step."""
+
+    def __init__(
+        self,
+        eval_fn: Callable[[nn.Module], Mapping[str, float]],
+        every: int = 0,
+        at_start: bool = False,
+    ):
+        self.eval_fn, self.every, self.at_start = eval_fn, every, at_start
+
+    def _log(self, state: FitState, step: int) -> None:
+        with eval_mode(state.model), torch.no_grad():
+            values = self.eval_fn(state.model)
+            state.history.log(step, **{k: float(v) for k, v in values.items()})
+
+    def on_begin(self, state: FitState) -> None:
+        if self.at_start and not state.history.steps:  # a resumed run has it
+            self._log(state, 0)
+
+    def on_step_end(self, state: FitState) -> None:
+        if self.every and state.step % self.every == 0 and state.step != state.steps:
+            self._log(state, state.step)
+
+    def on_end(self, state: FitState) -> None:
+        if state.start < state.steps or not state.history.steps:
+            self._log(state, state.steps)
+
+
+class EMA(Callback):
+    """Exponential moving average of a model's weights, θ_ema ← d·θ_ema + (1 − d)·θ,
+    after every step: `fit(..., callbacks=[ema])`; the average is `ema.shadow`."""
+
+    def __init__(self, model: nn.Module, decay: float = 0.995):
+        if not 0 <= decay < 1:
+            raise ValueError(f"decay must be in [0, 1), got {decay}")
+        self.model, self.decay = model, decay
+        self.shadow = copy.deepcopy(model).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for e, p in zip(self.shadow.parameters(), self.model.parameters()):
+            e.lerp_(p.to(e.device), 1 - self.decay)
+        for e, b in zip(self.shadow.buffers(), self.model.buffers()):
+            e.copy_(b)
+
+    def on_step_end(self, state: FitState) -> None:
+        self.step()
+
+    def state_dict(self) -> dict:  # lets `fit` checkpoint and resume the average
+        return self.shadow.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.shadow.load_state_dict(state)
+
+# %% ../nbs/00_core/00_core.ipynb #5c3e7a12
+def _make_optimizers(model: nn.Module, optimizer, lr: float) -> list:
+    "`fit`'s `optimizer` argument as a list: Adam(lr) by default."
+    if isinstance(optimizer, torch.optim.Optimizer):
+        return [optimizer]
+    if isinstance(optimizer, (list, tuple)):
+        return list(optimizer)
+    params = [p for p in model.parameters() if p.requires_grad]
+    if optimizer is None:
+        return [torch.optim.Adam(params, lr=lr)]
+    return [optimizer(params)]
+
+
+class _Logger:
+    """Values a step returns, kept on their device until the next log line; summed in
+    float64 in step order there (one synchronisation per line, not per step)."""
+
+    def __init__(self):
+        self.sums: dict[str, float] = {}  # folded so far (also what a checkpoint keeps)
+        self.count, self.first = 0, 0
+        self.pending: dict[str, list] = {}
+
+    def add(self, out: Mapping[str, Any]) -> None:
+        for k, v in out.items():
+            v = v.detach() if isinstance(v, torch.Tensor) else v
+            self.pending.setdefault(k, []).append(v)
+        self.count += 1
+
+    def fold(self, done: int, check: bool = True) -> None:
+        "Add the pending values to `sums`; with `check`, raise if one is not finite."
+        for k, vals in self.pending.items():
+            xs = _as_floats(k, vals)
+            bad = [x for x in xs if not math.isfinite(x)] if check else []
+            if bad:
+                raise FloatingPointError(
+                    f"{k} is {bad[0]} in steps {self.first}-{done - 1} (checked when"
+                    " logging)"
+                )
+            s = self.sums.get(k, 0.0)
+            for x in xs:
+                s += x
+            self.sums[k] = s
+        self.pending, self.first = {}, done
+
+    def line(self, done: int) -> dict[str, float]:
+        "The means since the last line; starts a new one."
+        self.fold(done)
+        means = {k: v / self.count for k, v in self.sums.items()}
+        self.sums, self.count = {}, 0
+        return means
+
+    def state_dict(self, done: int) -> dict:
+        self.fold(done, check=False)
+        return {"sums": dict(self.sums), "count": self.count}
+
+    def load_state_dict(self, state: Mapping, done: int) -> None:
+        self.sums, self.count = dict(state["sums"]), int(state["count"])
+        self.pending, self.first = {}, done
+
+
+def _as_floats(key: str, vals: list) -> list[float]:
+    "Logged values (scalar tensors or numbers) as Python floats, one sync per list."
+    tensors = [v for v in vals if isinstance(v, torch.Tensor)]
+    if len(tensors) == len(vals) and all(t.numel() == 1 for t in tensors):
+        try:
+            return torch.stack([t.reshape(()) for t in tensors]).cpu().double().tolist()
+        except RuntimeError:  # mixed dtypes or devices
+            pass
+    try:
+        return [float(v) for v in vals]
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"logged value {key!r} must be a number or a scalar tensor")
+
+# %% ../nbs/00_core/00_core.ipynb #5c3e7a13
+@dataclass
+class _Run:
+    "Everything a checkpoint holds, and the random state at the start of a step."
+
+    state: FitState
+    schedulers: list
+    scaler: torch.amp.GradScaler
+    logger: _Logger
+    callbacks: list
+    data: Any
+    device: torch.device
+    step_rng: dict | None = None  # set while a step runs: what a resume must restore
+
+    def snapshot(self) -> None:
+        self.step_rng = _rng_state(self.device, full=False)
+        if hasattr(self.data, "state_dict"):  # e.g. a batch sampler's generator
+            self.step_rng["data"] = self.data.state_dict()
+
+    def checkpoint(self) -> dict:
+        "The run after `state.step` steps (mid-step: as it was when the step began)."
+        s, rng = self.state, _rng_state(self.device)
+        if hasattr(self.data, "state_dict"):
+            rng["data"] = self.data.state_dict()
+        rng.update(self.step_rng or {})
+        return {
+            "model": s.model.state_dict(),
+            "optimizers": [o.state_dict() for o in s.optimizers],
+            "schedulers": [x.state_dict() for x in self.schedulers],
+            "scaler": self.scaler.state_dict(),
+            "history": s.history.state_dict(),
+            "step": s.step,
+            "rng": rng,
+            "pending": self.logger.state_dict(s.step),
+            "callbacks": [_state_of(cb) for cb in self.callbacks],
+        }
+
+    def restore(self, ck: Mapping) -> None:
+        s = self.state
+        s.model.load_state_dict(ck["model"])
+        optimizers = ck.get("optimizers") or [ck["optimizer"]]
+        for o, st in zip(s.optimizers, optimizers, strict=True):
+            o.load_state_dict(st)
+        schedulers = ck.get("schedulers") or [ck.get("scheduler")]
+        for x, st in zip(self.schedulers, schedulers):
+            if st is not None:
+                x.load_state_dict(st)
+        self.scaler.load_state_dict(ck["scaler"])
+        s.history.load_state_dict(ck["history"])
+        s.step = s.start = int(ck["step"])
+        self.logger.load_state_dict(ck["pending"], s.step)
+        for cb, st in zip(self.callbacks, ck.get("callbacks", [])):
+            if st is not None:
+                cb.load_state_dict(st)
+        if "data" in ck["rng"]:
+            self.data.load_state_dict(ck["rng"]["data"])
+        _set_rng_state(ck["rng"], self.device)
+
+
+def _state_of(obj: Any) -> Any:
+    return obj.state_dict() if hasattr(obj, "state_dict") else None
+
+
+class _Checkpointer(Callback):
+    "Saves the run to `path` every `every` steps and at the end."
+
+    def __init__(self, run: _Run, path: Path, every: int = 0):
+        self.run, self.path, self.every = run, path, every
+
+    def save(self) -> None:
+        atomic_save(self.run.checkpoint(), self.path)
+
+    def on_step_end(self, state: FitState) -> None:
+        if self.every and state.step % self.every == 0:
+            self.save()
+
+    def on_end(self, state: FitState) -> None:
+        self.save()
+
 # %% ../nbs/00_core/00_core.ipynb #02a5d123
 # training works even when called inside `torch.no_grad()` (e.g. a zoo model trained on
 # first use)
 @torch.enable_grad()
 def fit(
     model: nn.Module,
-    loss_fn: Callable[[nn.Module, Any], torch.Tensor | Mapping[str, torch.Tensor]],
+    loss_fn: (
+        Callable[[nn.Module, Any], torch.Tensor | Mapping[str, torch.Tensor]] | None
+    ),
     data,
     *,
     steps: int,
     batch_size: int = 64,
     lr: float = 1e-3,
     optimizer: (
-        torch.optim.Optimizer | Callable[[Any], torch.optim.Optimizer] | None
+        torch.optim.Optimizer
+        | Sequence[torch.optim.Optimizer]
+        | Callable[[Any], torch.optim.Optimizer]
+        | None
     ) = None,
     scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
     seed: int = 0,
@@ -362,134 +669,117 @@ def fit(
     checkpoint_every: int = 0,
     progress: bool = True,
     desc: str = "train",
+    step_fn: Callable[..., Mapping[str, Any]] | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> History:
     """Train `model` for `steps` optimiser steps on minibatches of `data`; return its
     `History`.
 
-    Each step: batch = data[indices(seed, step)], loss = loss_fn(model, batch),
-    backward,
-    optional clipping of the global gradient norm to `clip_grad`, optimiser (and
-    scheduler) step.
-    Logged: the mean loss (and other returned values) every `log_every` steps;
-    `eval_fn(model)`
-    every `eval_every` steps and at the end. With `checkpoint`, the run resumes from
-    that file
-    if it exists and saves to it every `checkpoint_every` steps, at the end and on
-    interrupt.
+    Each step: batch = data[indices(seed, step)] (or `data(step)` for a callable),
+    loss = loss_fn(model, batch), backward, optional clipping of the global gradient
+    norm to `clip_grad`, optimiser (and scheduler) step. A custom
+    `step_fn(model, batch, optimizers, ctx)` replaces all of that (e.g. a GAN's D and G
+    updates) and returns the values to log. Logged: their means every `log_every`
+    steps; `eval_fn(model)` every `eval_every` steps and at the end. `callbacks` get
+    `on_begin/on_step_end/on_log/on_end(state)`. With `checkpoint`, the run resumes
+    from that file if it exists and saves to it every `checkpoint_every` steps, at the
+    end and on interrupt.
     """
+    _check_fit_args(loss_fn, step_fn, steps, log_every)
+    device = get_device(device)
+    model.to(device)
+    opts = _make_optimizers(model, optimizer, lr)
+    amp_dtype = _amp_dtype(amp, device)
+    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
+    state = FitState(model, opts, History(), steps)
+    callbacks = [*callbacks, *([Evaluate(eval_fn, eval_every)] if eval_fn else [])]
+    run = _Run(
+        state,
+        [scheduler(o) for o in opts] if scheduler is not None else [],
+        scaler,
+        _Logger(),
+        callbacks,
+        data,
+        device,
+    )
+    torch.manual_seed(seed)  # dropout and other in-model randomness
+    saver = (
+        _Checkpointer(run, Path(checkpoint), checkpoint_every) if checkpoint else None
+    )
+    if saver is not None and saver.path.exists():
+        run.restore(torch.load(saver.path, map_location=device, weights_only=True))
+    callbacks += [saver] if saver else []
+    hooks = {
+        h: [f for cb in callbacks if (f := getattr(cb, h, None)) is not None]
+        for h in ("on_begin", "on_step_end", "on_log", "on_end")
+    }
+    step = step_fn or _loss_step(loss_fn)
+    ctx = StepContext(device, amp_dtype, scaler, clip_grad)
+    batches = _batches(data, batch_size, seed, state.start)
+    model.train()
+    bar = progress_bar(steps, initial=state.start, desc=desc, disable=not progress)
+    try:
+        for f in hooks["on_begin"]:
+            f(state)
+        for i in range(state.start, steps):
+            run.snapshot()
+            out = step(model, to_device(batches(i), device), opts, ctx)
+            scaler.update()
+            for x in run.schedulers:
+                x.step()
+            run.step_rng, state.step = None, i + 1  # step complete: keep current RNG
+            run.logger.add(out)
+            if state.step % log_every == 0 or state.step == steps:
+                _log_line(run, bar, hooks["on_log"])
+            for f in hooks["on_step_end"]:
+                f(state)
+            bar.update(1)
+    except KeyboardInterrupt:
+        if saver is not None:
+            saver.save()
+        bar.close()
+        raise
+    bar.close()
+    for f in hooks["on_end"]:
+        f(state)
+    return state.history
+
+
+def _check_fit_args(loss_fn, step_fn, steps: int, log_every: int) -> None:
     if steps < 0 or log_every < 1:
         raise ValueError(
             f"steps must be >= 0 and log_every >= 1, got {steps}, {log_every}"
         )
-    device = get_device(device)
-    model.to(device)
-    params = [p for p in model.parameters() if p.requires_grad]
-    if optimizer is None:
-        opt = torch.optim.Adam(params, lr=lr)
-    elif isinstance(optimizer, torch.optim.Optimizer):
-        opt = optimizer
-    else:
-        opt = optimizer(params)
-    sched = scheduler(opt) if scheduler is not None else None
-    amp_dtype = _amp_dtype(amp, device)
-    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
-    hist, start = History(), 0
-    sums: dict[str, float] = {}  # running sums since the last log line
-    count = 0
-    torch.manual_seed(seed)  # dropout and other in-model randomness
-    ckpt = Path(checkpoint) if checkpoint else None
-    if ckpt is not None and ckpt.exists():
-        state = torch.load(ckpt, map_location=device, weights_only=True)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        if sched is not None and state.get("scheduler") is not None:
-            sched.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
-        hist.load_state_dict(state["history"])
-        start = int(state["step"])
-        sums, count = dict(state["pending"]["sums"]), int(state["pending"]["count"])
-        _set_rng_state(state["rng"])
+    if (loss_fn is None) == (step_fn is None):
+        raise TypeError("give exactly one of loss_fn and step_fn")
 
-    def save(step: int, rng: dict) -> None:
-        if ckpt is not None:
-            atomic_save(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict() if sched is not None else None,
-                    "scaler": scaler.state_dict(),
-                    "history": hist.state_dict(),
-                    "step": step,
-                    "rng": rng,
-                    "pending": {"sums": dict(sums), "count": count},
-                },
-                ckpt,
-            )
 
-    def evaluate(step: int) -> None:
-        if eval_fn is not None:
-            with eval_mode(model), torch.no_grad():
-                hist.log(step, **{k: float(v) for k, v in eval_fn(model).items()})
+def _batches(data, batch_size: int, seed: int, start: int) -> Callable[[int], Any]:
+    "The batch of each step: `data(step)` for a callable, else `iterate_batches`."
+    if callable(data) and not isinstance(data, torch.utils.data.Dataset):
+        return data
+    it = iterate_batches(data, batch_size, seed, start)
+    return lambda i: next(it)[1]
 
-    model.train()
-    done, resume_rng = start, None
-    bar = progress_bar(steps, initial=start, desc=desc, disable=not progress)
-    try:
-        for step, batch in iterate_batches(data, batch_size, seed, start):
-            if step >= steps:
-                break
-            resume_rng = (
-                _rng_state()
-            )  # RNG at the start of this step: what a resume must restore
-            opt.zero_grad(set_to_none=True)
-            autocast = (
-                torch.autocast(device.type, dtype=amp_dtype)
-                if amp_dtype is not None
-                else contextlib.nullcontext()
-            )
-            with autocast:
-                out = loss_fn(model, to_device(batch, device))
-            out = {"loss": out} if isinstance(out, torch.Tensor) else dict(out)
-            loss = out["loss"]
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"loss is {loss.item()} at step {step}")
-            scaler.scale(loss).backward()
-            if clip_grad is not None:
-                scaler.unscale_(opt)
-                torch.nn.utils.clip_grad_norm_(params, clip_grad)
-            scaler.step(opt)
-            scaler.update()
-            if sched is not None:
-                sched.step()
-            done, resume_rng = (
-                step + 1,
-                None,
-            )  # step complete: the current RNG state is the one to keep
-            for k, v in out.items():
-                sums[k] = sums.get(k, 0.0) + float(
-                    v.detach() if isinstance(v, torch.Tensor) else v
-                )
-            count += 1
-            if done % log_every == 0 or done == steps:
-                hist.log(done, **{k: v / count for k, v in sums.items()})
-                bar.set_postfix(loss=f"{sums['loss'] / count:.4f}")
-                sums, count = {}, 0
-            if eval_every and done % eval_every == 0 and done != steps:
-                evaluate(done)
-            if ckpt is not None and checkpoint_every and done % checkpoint_every == 0:
-                save(done, _rng_state())
-            bar.update(1)
-    except KeyboardInterrupt:
-        save(done, resume_rng if resume_rng is not None else _rng_state())
-        bar.close()
-        raise
-    bar.close()
-    if start < steps or not hist.steps:
-        evaluate(steps)
-    save(max(done, start), _rng_state())
-    return hist
+
+def _log_line(run: _Run, bar, on_log: list) -> None:
+    state = run.state
+    means = run.logger.line(state.step)
+    state.history.log(state.step, **means)
+    key = "loss" if "loss" in means else next(iter(means), None)
+    if key is not None:
+        bar.set_postfix(**{key: f"{means[key]:.4f}"})
+    for f in on_log:
+        f(state, means)
 
 # %% ../nbs/00_core/00_core.ipynb #62d655a8
+def _check_predict(x, batch_size: int) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a tensor of inputs, got {type(x).__name__}")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+
+
 def predict(
     model: nn.Module,
     x: torch.Tensor,
@@ -498,6 +788,7 @@ def predict(
 ) -> torch.Tensor:
     """Outputs of `model` on `x` in eval mode, without gradients, in batches; returned
     on the CPU."""
+    _check_predict(x, batch_size)
     device = get_device(device)
     with eval_mode(model.to(device)), torch.no_grad():
         return torch.cat(

@@ -106,6 +106,25 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(X).float().unsqueeze(1) / 255.0, torch.from_numpy(y).long()
 
 # %% ../nbs/00_core/01_data.ipynb #06d033ad
+def _check_subset(x, y, per_class, fraction) -> None:
+    if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise TypeError(
+            f"x and y must be tensors, got {type(x).__name__}, {type(y).__name__}"
+        )
+    if y.dim() != 1 or y.is_floating_point() or y.is_complex():
+        raise ValueError(
+            f"y must be integer labels (N,), got {y.dtype} {tuple(y.shape)}"
+        )
+    if len(x) != len(y):
+        raise ValueError(f"x and y differ in length: {len(x)} vs {len(y)}")
+    if (per_class is None) == (fraction is None):
+        raise ValueError("give exactly one of per_class or fraction")
+    if fraction is not None and not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    if per_class is not None and per_class < 1:
+        raise ValueError(f"per_class must be >= 1, got {per_class}")
+
+
 def subset(
     x: torch.Tensor,
     y: torch.Tensor,
@@ -117,12 +136,7 @@ def subset(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """A stratified random subset: `per_class` examples of each class, or `fraction` of
     each; optional class filter."""
-    if (per_class is None) == (fraction is None):
-        raise ValueError("give exactly one of per_class or fraction")
-    if fraction is not None and not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-    if per_class is not None and per_class < 1:
-        raise ValueError(f"per_class must be >= 1, got {per_class}")
+    _check_subset(x, y, per_class, fraction)
     keep = []
     for c in classes if classes is not None else y.unique().tolist():
         idx = torch.nonzero(y == c).flatten()

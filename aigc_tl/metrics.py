@@ -26,7 +26,7 @@ def accuracy(pred: torch.Tensor, target: torch.Tensor) -> float:
             f"pred {tuple(pred.shape)} and target {tuple(target.shape)} do not match"
         )
     if len(target) == 0:
-        raise ValueError("empty input")
+        raise ValueError("pred and target are empty")
     return (pred == target).float().mean().item()
 
 
@@ -43,7 +43,9 @@ def bits_per_char(mean_nll: float) -> float:
 def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> float:
     "Mean over images of 10·log10(R² / MSE); `inf` for identical images."
     if x.shape != y.shape:
-        raise ValueError(f"shapes differ: {tuple(x.shape)} vs {tuple(y.shape)}")
+        raise ValueError(
+            f"x and y differ in shape: {tuple(x.shape)} vs {tuple(y.shape)}"
+        )
     mse = ((x.double() - y.double()) ** 2).flatten(1).mean(1)
     return (10 * torch.log10(data_range**2 / mse)).mean().item()
 
@@ -104,16 +106,26 @@ def gaussian_frechet(
     ).item()
 
 
+def _check_features(feats1: torch.Tensor, feats2: torch.Tensor) -> None:
+    "Two finite feature sets `(N1, D)`, `(N2, D)` of at least 2 samples each."
+    for name, f in (("feats1", feats1), ("feats2", feats2)):
+        if not isinstance(f, torch.Tensor) or not f.is_floating_point():
+            kind = f.dtype if isinstance(f, torch.Tensor) else type(f).__name__
+            raise TypeError(f"{name} must be a float tensor (N, D), got {kind}")
+        if f.dim() != 2 or len(f) < 2:
+            raise ValueError(f"{name} must be (N, D) with N >= 2, got {tuple(f.shape)}")
+        if not torch.isfinite(f).all():
+            raise ValueError(f"{name} contains NaN or inf")
+    if feats1.shape[1] != feats2.shape[1]:
+        raise ValueError(
+            f"feats1 and feats2 differ in D: {feats1.shape[1]} vs {feats2.shape[1]}"
+        )
+
+
 def frechet_distance(feats1: torch.Tensor, feats2: torch.Tensor) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets `(N1, D)` and `(N2,
     D)`."""
-    if feats1.dim() != 2 or feats2.dim() != 2 or feats1.shape[1] != feats2.shape[1]:
-        raise ValueError(
-            f"expected (N, D) feature sets with equal D, got {tuple(feats1.shape)},"
-            f" {tuple(feats2.shape)}"
-        )
-    if min(len(feats1), len(feats2)) < 2:
-        raise ValueError("need at least 2 samples per set")
+    _check_features(feats1, feats2)
     f1, f2 = feats1.double(), feats2.double()
     return gaussian_frechet(f1.mean(0), torch.cov(f1.T), f2.mean(0), torch.cov(f2.T))
 
@@ -127,11 +139,13 @@ def kernel_distance(
 ) -> tuple[float, float]:
     """KID: unbiased MMD² with kernel (a·b/d + 1)³ over random subsets; returns (mean,
     std)."""
-    if feats1.shape[1] != feats2.shape[1]:
-        raise ValueError("feature dimensions differ")
+    _check_features(feats1, feats2)
+    if subset_size < 2 or n_subsets < 1:
+        raise ValueError(
+            f"subset_size must be >= 2 and n_subsets >= 1, got {subset_size},"
+            f" {n_subsets}"
+        )
     m = min(subset_size, len(feats1), len(feats2))
-    if m < 2:
-        raise ValueError("need at least 2 samples per set")
     d = feats1.shape[1]
     vals = []
     for _ in range(n_subsets):

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import inspect
 import json
 import os
 import re
@@ -17,83 +19,127 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .core import cache_dir, fit, get_mode, is_full, predict, seed_everything
+from aigc_tl.core import (
+    MODES,
+    cache_dir,
+    fit,
+    get_mode,
+    is_full,
+    predict,
+    seed_everything,
+)
 from .data import MissingResource, load_mnist
 
 # %% auto #0
-__all__ = ['DIGITNET_RECIPE', 'ZooEntry', 'register', 'available', 'load', 'recipe_fingerprint', 'cached_model', 'DigitNet',
-           'TextEncoder']
+__all__ = ['DIGITNET_RECIPE', 'ZooEntry', 'register', 'entries', 'available', 'load', 'retrain', 'recipe_fingerprint',
+           'cached_model', 'DigitNet', 'TextEncoder']
 
 # %% ../nbs/00_core/02_zoo.ipynb #786337a3
 @dataclass
 class ZooEntry:
-    "A named source model with a builder per mode (either may be missing)."
+    """A named source model with a builder per mode (either may be missing): a function,
+    or a `"module:function"` string imported only when the model is loaded."""
 
     name: str
     description: str
-    quick: Callable[..., nn.Module] | None = None
-    full: Callable[..., nn.Module] | None = None
+    quick: Callable[..., nn.Module] | str | None = None
+    full: Callable[..., nn.Module] | str | None = None
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return tuple(m for m in MODES if getattr(self, m) is not None)
+
+    def builder(self, mode: str) -> Callable[..., nn.Module] | None:
+        "The builder for `mode` (importing its module if it is given by name)."
+        b = getattr(self, mode)
+        if isinstance(b, str):
+            module, attr = b.split(":")
+            b = getattr(importlib.import_module(module), attr)
+        return b
+
+    def trainable(self, mode: str) -> bool:
+        "Whether the `mode` builder trains a book model (it takes `retrain`)."
+        b = self.builder(mode)
+        return b is not None and "retrain" in inspect.signature(b).parameters
 
 
 _REGISTRY: dict[str, ZooEntry] = {}
 
 
+def _check_builder(mode: str, b) -> None:
+    if b is None or callable(b):
+        return
+    if not isinstance(b, str) or not re.fullmatch(r"[\w.]+:\w+", b):
+        raise TypeError(
+            f"{mode} must be a function or a 'module:function' string, got {b!r}"
+        )
+
+
 def register(
     name: str,
     description: str,
-    quick: Callable[..., nn.Module] | None = None,
-    full: Callable[..., nn.Module] | None = None,
+    quick: Callable[..., nn.Module] | str | None = None,
+    full: Callable[..., nn.Module] | str | None = None,
 ) -> ZooEntry:
-    "Add (or replace) a zoo entry; later chapters register the models they pretrain."
+    """Add (or replace) a zoo entry; a builder given as `"module:function"` is imported
+    on first use, so registering never imports a chapter."""
     if quick is None and full is None:
         raise ValueError("an entry needs a quick or a full builder")
+    _check_builder("quick", quick)
+    _check_builder("full", full)
     _REGISTRY[name] = ZooEntry(name, description, quick, full)
     return _REGISTRY[name]
 
 
-# Chapters register the models they pretrain when their module is imported; the zoo
-# imports
-# those modules on demand so that `load("chargpt-shakespeare")` works without a manual
-# import.
-_PROVIDERS: dict[str, str] = {
-    "chargpt-shakespeare": "aigc_tl.generative.autoregressive",
-    "dcgan-mnist": "aigc_tl.generative.gan",
-    "vae-mnist": "aigc_tl.generative.vae",
-    "ddpm-mnist": "aigc_tl.generative.diffusion",
-}
-
-
-def _import_providers() -> None:
-    import importlib
-
-    for module in sorted(set(_PROVIDERS.values())):
-        try:
-            importlib.import_module(module)
-        except ImportError:  # a provider module that is not part of this installation
-            pass
+def entries() -> list[tuple[str, str, tuple[str, ...]]]:
+    "Every registered model as `(name, description, modes)`, sorted by name."
+    return [(e.name, e.description, e.modes) for _, e in sorted(_REGISTRY.items())]
 
 
 def available(mode: str | None = None) -> list[str]:
     "Names loadable in `mode` (default: the current mode)."
-    _import_providers()
     mode = mode or get_mode()
     return sorted(n for n, e in _REGISTRY.items() if getattr(e, mode) is not None)
 
 
-def load(name: str, mode: str | None = None, **kwargs) -> nn.Module:
-    "Build or load the named source model for `mode` (default: the current mode)."
+def _problem(name: str, mode: str, train: bool = False) -> str | None:
+    "Why `name` cannot be loaded (or, with `train`, trained) in `mode`; None if it can."
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if name not in _REGISTRY:
-        _import_providers()
-    if name not in _REGISTRY:
-        raise KeyError(f"unknown model {name!r}; registered: {sorted(_REGISTRY)}")
-    mode = mode or get_mode()
-    builder = getattr(_REGISTRY[name], mode)
-    if builder is None:
-        raise ValueError(
+        return f"unknown model {name!r}; registered: {sorted(_REGISTRY)}"
+    if getattr(_REGISTRY[name], mode) is None:
+        return (
             f"{name!r} has no {mode}-mode source; available in {mode} mode:"
             f" {available(mode)}"
         )
-    return builder(**kwargs)
+    if train and not _REGISTRY[name].trainable(mode):
+        trainable = [n for n in available(mode) if _REGISTRY[n].trainable(mode)]
+        return (
+            f"{name!r} is not trainable: its {mode}-mode weights come packaged or"
+            f" from the Hub (load it instead); trainable: {trainable}"
+        )
+    return None
+
+
+def _entry(name: str, mode: str, train: bool = False) -> ZooEntry:
+    problem = _problem(name, mode, train)
+    if problem:
+        raise (KeyError if name not in _REGISTRY else ValueError)(problem)
+    return _REGISTRY[name]
+
+
+def load(name: str, mode: str | None = None, **kwargs) -> nn.Module:
+    "Build or load the named source model for `mode` (default: the current mode)."
+    mode = mode or get_mode()
+    return _entry(name, mode).builder(mode)(**kwargs)
+
+
+def retrain(name: str, mode: str | None = None) -> nn.Module:
+    """Train a book-trained model again and re-cache it; a `ValueError` for models
+    whose weights come packaged or from the Hub."""
+    mode = mode or get_mode()
+    return _entry(name, mode, train=True).builder(mode)(retrain=True)
 
 # %% ../nbs/00_core/02_zoo.ipynb #f7522365
 def _sha256(path: Path) -> str:
@@ -388,4 +434,33 @@ register(
     "ddpm-cifar10",
     "DDPM UNet trained on CIFAR-10 (google/ddpm-cifar10-32)",
     full=_hf_unet("google/ddpm-cifar10-32"),
+)
+# The book-trained generative models: their chapters' modules load only when asked for.
+register(
+    "chargpt-shakespeare",
+    "book-trained character-level GPT (2 layers, 128-d) on Shakespeare; "
+    "full-mode counterpart for real text: 'gpt2'",
+    quick="aigc_tl.generative.autoregressive:chargpt_shakespeare",
+    full="aigc_tl.generative.autoregressive:chargpt_shakespeare",
+)
+register(
+    "dcgan-mnist",
+    "book-trained DCGAN (generator + discriminator) on MNIST digits; "
+    "quick: 16 px, full: 32 px",
+    quick="aigc_tl.generative.gan:dcgan_mnist",
+    full="aigc_tl.generative.gan:dcgan_mnist",
+)
+register(
+    "vae-mnist",
+    "book-trained MLP VAE (latent 8) on binarised MNIST; full-mode counterpart for "
+    "images: Stable Diffusion's AutoencoderKL",
+    quick="aigc_tl.generative.vae:vae_mnist",
+    full="aigc_tl.generative.vae:vae_mnist",
+)
+register(
+    "ddpm-mnist",
+    "book-trained DDPM noise predictor (TinyUNet, EMA weights) on MNIST digits;"
+    " schedule in `.betas`; full-mode counterpart for images: 'ddpm-cifar10'",
+    quick="aigc_tl.generative.diffusion:ddpm_mnist",
+    full="aigc_tl.generative.diffusion:ddpm_mnist",
 );

@@ -33,3 +33,23 @@ def test_bad_input_exits_nonzero(capsys):
     with pytest.raises(SystemExit) as e:
         main(["zoo", "explode"])
     assert e.value.code == 2
+
+
+@pytest.mark.parametrize("name", ["craft-vgg16bn", "minilm-l6", "no-such-model"])
+def test_zoo_train_of_an_untrainable_entry_is_a_clear_message(capsys, name):
+    "Packaged and Hub weights cannot be retrained: exit code 2 and one line, not a TypeError."
+    assert main(["zoo", "train", name]) == 2
+    err = capsys.readouterr().err
+    assert name in err and ("not trainable" in err or "unknown model" in err)
+
+
+def test_zoo_train_of_a_hub_entry_in_full_mode(capsys, monkeypatch):
+    monkeypatch.setenv("AIGC_TL_MODE", "full")
+    assert main(["zoo", "train", "gpt2"]) == 2 and "not trainable" in capsys.readouterr().err
+
+
+def test_zoo_list_shows_every_entry_with_its_modes(capsys):
+    from aigc_tl import zoo
+    assert main(["zoo", "list"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name, _, _ in zoo.entries()) and "[quick,full]" in out and "[full]" in out

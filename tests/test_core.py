@@ -177,3 +177,64 @@ def test_eval_mode_restores_the_training_flag_even_after_an_error():
     with eval_mode(m):
         pass
     assert not m.training  # a model that was in eval mode stays there
+
+
+def test_fit_callbacks_resume_exactly_with_an_ema(tmp_path):
+    "A callback with a state_dict (here EMA) travels in the checkpoint: interrupted + resumed == uninterrupted."
+    from aigc_tl.core import EMA, Callback
+    x = torch.randn(96, 4, generator=torch.Generator().manual_seed(0)); y = (x[:, 0] > 0).long()
+    kw = dict(steps=15, batch_size=16, log_every=4, progress=False)
+    ref = _net(); ema_ref = EMA(ref, 0.9)
+    h_ref = fit(ref, _ce, (x, y), callbacks=[ema_ref], **kw)
+
+    class Stop(Callback):
+        def on_step_end(self, state):
+            if state.step == 6:
+                raise KeyboardInterrupt
+
+    ck = tmp_path / "ema.pt"
+    net = _net(); ema = EMA(net, 0.9)
+    with pytest.raises(KeyboardInterrupt):
+        fit(net, _ce, (x, y), callbacks=[ema, Stop()], checkpoint=ck, **kw)
+    net2 = _net(); ema2 = EMA(net2, 0.9)
+    h = fit(net2, _ce, (x, y), callbacks=[ema2], checkpoint=ck, **kw)
+    for a, b in zip(ema_ref.shadow.state_dict().values(), ema2.shadow.state_dict().values()):
+        assert torch.equal(a, b)
+    assert h.steps == h_ref.steps and h.values == h_ref.values
+
+
+def test_fit_nan_is_found_at_the_log_line_and_names_the_steps():
+    x = torch.randn(32, 4); y = torch.zeros(32, dtype=torch.long)
+    calls = {"n": 0}
+
+    def loss(m, b):
+        calls["n"] += 1
+        return _ce(m, b) * (float("nan") if calls["n"] == 7 else 1.0)
+
+    with pytest.raises(FloatingPointError, match="steps 5-9"):
+        fit(_net(), loss, (x, y), steps=20, batch_size=8, log_every=5, progress=False)
+
+
+def test_fit_custom_step_with_two_optimisers_and_a_callable_data_source():
+    from aigc_tl.core import StepContext
+    m = nn.Linear(3, 1)
+    opts = [torch.optim.SGD([m.weight], lr=0.1), torch.optim.SGD([m.bias], lr=0.1)]
+    seen = []
+
+    def step(model, batch, optimizers, ctx):
+        assert isinstance(ctx, StepContext) and optimizers == opts
+        for o in optimizers:
+            o.zero_grad(set_to_none=True)
+            with ctx.autocast():
+                loss = (model(batch) - 1).pow(2).mean()
+            ctx.update(loss, o)
+        return {"loss": loss.detach(), "n": 1.0}
+
+    def data(i):
+        seen.append(i)
+        return torch.ones(4, 3) * i / 10
+
+    h = fit(m, None, data, steps=6, step_fn=step, optimizer=opts, log_every=3, clip_grad=0.5, progress=False)
+    assert seen == list(range(6)) and h.steps == [3, 6] and h["n"] == [1.0, 1.0]
+    with pytest.raises(TypeError, match="loss_fn"):
+        fit(m, _ce, data, steps=1, step_fn=step, progress=False)

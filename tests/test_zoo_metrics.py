@@ -32,6 +32,36 @@ def test_registry_and_errors():
         zoo.register("empty", "nothing")
 
 
+def test_registry_is_lazy_and_listed_by_entries():
+    "Registering and listing import no chapter; a lazy builder is imported on first use."
+    import subprocess
+    import sys
+    code = ("import sys; from aigc_tl import zoo; rows = zoo.entries(); "
+            "print(len(rows), any(m.startswith('aigc_tl.generative') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[1] == "False" and int(out.split()[0]) >= 12
+    rows = {name: (desc, modes) for name, desc, modes in zoo.entries()}
+    assert rows["dcgan-mnist"][1] == ("quick", "full") and rows["gpt2"][1] == ("full",)
+    assert all(isinstance(d, str) and d for d, _ in rows.values())
+    try:
+        zoo.register("lazy-linear", "a test entry", quick="torch.nn:Identity")
+        assert isinstance(zoo.load("lazy-linear"), torch.nn.Identity)
+        with pytest.raises(TypeError, match="quick"):
+            zoo.register("bad", "a test entry", quick="no colon here")
+    finally:
+        zoo._REGISTRY.pop("lazy-linear", None)
+
+
+def test_retrain_refuses_models_it_cannot_train():
+    for name in ("craft-vgg16bn", "minilm-l6"):
+        with pytest.raises(ValueError, match="not trainable"):
+            zoo.retrain(name, mode="quick")
+        assert not zoo._REGISTRY[name].trainable("quick")
+    with pytest.raises(ValueError, match="not trainable"):
+        zoo.retrain("gpt2", mode="full")
+    assert zoo._REGISTRY["dcgan-mnist"].trainable("quick")
+
+
 def test_cached_model_trains_once_then_hits_cache(fresh_home):
     calls = []
 

@@ -357,21 +357,6 @@ def chargpt_shakespeare(retrain: bool = False) -> CharGPT:
     model.tokenizer = tok
     return model.eval()
 
-
-def _register() -> None:
-    from aigc_tl.zoo import register
-
-    register(
-        "chargpt-shakespeare",
-        "book-trained character-level GPT (2 layers, 128-d) on Shakespeare; "
-        "full-mode counterpart for real text: 'gpt2'",
-        quick=chargpt_shakespeare,
-        full=chargpt_shakespeare,
-    )
-
-
-_register()
-
 # %% ../../nbs/03_generative/04_autoregressive.ipynb #c90d6ff5
 def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
     """Logits `(..., V)` with everything below the k-th largest value set to -inf (ties

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_tl.core import (
+    EMA,  # a `fit` callback; importable from here as before
     History,
     eval_mode,
     fit,
@@ -24,7 +25,7 @@ from aigc_tl.core import (
 
 # %% auto #0
 __all__ = ['DDPM_RECIPE', 'linear_beta_schedule', 'alphas_cumprod', 'q_sample', 'ddpm_loss', 'ddpm_step', 'ddpm_sample',
-           'timestep_embedding', 'TinyUNet', 'EMA', 'ddpm_heldout', 'train_ddpm', 'ddpm_betas', 'ddpm_mnist']
+           'timestep_embedding', 'TinyUNet', 'ddpm_heldout', 'train_ddpm', 'ddpm_betas', 'ddpm_mnist', 'EMA']
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #4dc40ce2
 def linear_beta_schedule(
@@ -45,16 +46,29 @@ def alphas_cumprod(betas: torch.Tensor) -> torch.Tensor:
     return torch.cumprod(1.0 - betas, dim=0)
 
 
-def q_sample(
-    x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, alphas_bar: torch.Tensor
-) -> torch.Tensor:
-    """x_t = sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε; `x0`, `noise` `(B, ...)`, `t` `(B,)` int in
-    [0, T) -> `(B, ...)`."""
+def _check_q_sample(x0, t, noise, alphas_bar) -> None:
     if x0.shape != noise.shape or t.shape != (len(x0),):
         raise ValueError(
             f"x0 and noise must match and t must be (B,); got {tuple(x0.shape)},"
             f" {tuple(noise.shape)}, {tuple(t.shape)}"
         )
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"t must hold integer timesteps, got {t.dtype}")
+    T = len(alphas_bar)
+    if t.device.type == "cpu" and len(t) and not (0 <= t.min() and t.max() < T):
+        # (on a GPU the check would cost a sync every step; indexing asserts there)
+        raise ValueError(
+            f"t must be timesteps in [0, {T}), got values in"
+            f" [{t.min().item()}, {t.max().item()}]"
+        )
+
+
+def q_sample(
+    x0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor, alphas_bar: torch.Tensor
+) -> torch.Tensor:
+    """x_t = sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε; `x0`, `noise` `(B, ...)`, `t` `(B,)` int in
+    [0, T) -> `(B, ...)`."""
+    _check_q_sample(x0, t, noise, alphas_bar)
     ab = alphas_bar.to(x0.device)[t].view(-1, *[1] * (x0.dim() - 1))
     return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
 
@@ -193,28 +207,7 @@ class TinyUNet(nn.Module):
         return self.out(self.up1(torch.cat([up(h), h1], 1), temb))
 
 # %% ../../nbs/03_generative/05_diffusion.ipynb #c63578a8
-class EMA:
-    """Exponential moving average of a model's weights, θ_ema ← d·θ_ema + (1 − d)·θ;
-    pass as `fit(..., scheduler=lambda opt: ema)`."""
-
-    def __init__(self, model: nn.Module, decay: float = 0.995):
-        if not 0 <= decay < 1:
-            raise ValueError(f"decay must be in [0, 1), got {decay}")
-        self.model, self.decay = model, decay
-        self.shadow = copy.deepcopy(model).eval().requires_grad_(False)
-
-    @torch.no_grad()
-    def step(self) -> None:
-        for e, p in zip(self.shadow.parameters(), self.model.parameters()):
-            e.lerp_(p.to(e.device), 1 - self.decay)
-        for e, b in zip(self.shadow.buffers(), self.model.buffers()):
-            e.copy_(b)
-
-    def state_dict(self) -> dict:  # lets `fit` checkpoint and resume the average
-        return self.shadow.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.shadow.load_state_dict(state)
+_all_ = ["EMA"]
 
 
 @torch.no_grad()
@@ -282,7 +275,7 @@ def train_ddpm(
         eval_fn=eval_fn,
         eval_every=eval_every,
         progress=progress,
-        scheduler=lambda opt: ema,
+        callbacks=[ema],
         desc="training DDPM",
     )
     return hist, ema.shadow
@@ -355,18 +348,3 @@ def ddpm_mnist(retrain: bool = False) -> TinyUNet:
     ).eval()
     model.register_buffer("betas", betas, persistent=False)
     return model
-
-
-def _register() -> None:
-    from aigc_tl.zoo import register
-
-    register(
-        "ddpm-mnist",
-        "book-trained DDPM noise predictor (TinyUNet, EMA weights) on MNIST digits;"
-        " schedule in `.betas`; full-mode counterpart for images: 'ddpm-cifar10'",
-        quick=ddpm_mnist,
-        full=ddpm_mnist,
-    )
-
-
-_register()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -13,12 +14,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_tl.core import (
+    Evaluate,
     History,
+    StepContext,
     eval_mode,
+    fit,
     get_device,
     get_mode,
     model_device,
-    progress_bar,
     seed_everything,
 )
 
@@ -147,29 +150,38 @@ def gan_train_step(
     σ(D(G(z))).
     Returns the two losses and D's mean probabilities on the real and fake batches.
     """
+    ctx = StepContext(model_device(generator))  # plain backward and step
+    out = _gan_update(generator, discriminator, opt_g, opt_d, real, z, ctx)
+    return {k: v.item() for k, v in out.items()}
+
+
+def _check_gan_batch(real: torch.Tensor, z: torch.Tensor) -> None:
     if real.dim() != 4:
         raise ValueError(f"real must be images (B, C, H, W), got {tuple(real.shape)}")
     if z.dim() != 2:
         raise ValueError(
             f"z must be noise (B, z_dim), not images; got {tuple(z.shape)}"
         )
-    fake = generator(z)
-    real_logits, fake_logits = discriminator(real), discriminator(fake.detach())
-    loss_d = d_loss(real_logits, fake_logits)
+
+
+def _gan_update(generator, discriminator, opt_g, opt_d, real, z, ctx) -> dict:
+    "`gan_train_step` with `fit`'s precision and clipping (`ctx`); values as tensors."
+    _check_gan_batch(real, z)
+    with ctx.autocast():
+        fake = generator(z)
+        real_logits, fake_logits = discriminator(real), discriminator(fake.detach())
+        loss_d = d_loss(real_logits, fake_logits)
     opt_d.zero_grad(set_to_none=True)
-    loss_d.backward()
-    opt_d.step()
-    loss_g = g_loss_nonsaturating(
-        discriminator(fake)
-    )  # D just changed: re-score the same fakes
+    ctx.update(loss_d, opt_d)
+    with ctx.autocast():  # D just changed: re-score the same fakes
+        loss_g = g_loss_nonsaturating(discriminator(fake))
     opt_g.zero_grad(set_to_none=True)
-    loss_g.backward()
-    opt_g.step()
+    ctx.update(loss_g, opt_g)
     return {
-        "loss_d": loss_d.item(),
-        "loss_g": loss_g.item(),
-        "d_real": torch.sigmoid(real_logits).mean().item(),
-        "d_fake": torch.sigmoid(fake_logits).mean().item(),
+        "loss_d": loss_d.detach(),
+        "loss_g": loss_g.detach(),
+        "d_real": torch.sigmoid(real_logits.detach()).mean(),
+        "d_fake": torch.sigmoid(fake_logits.detach()).mean(),
     }
 
 # %% ../../nbs/03_generative/02_gan.ipynb #5534553b
@@ -253,6 +265,32 @@ class DCGAN(nn.Module):
             return self.generator(z.to(model_device(self)))
 
 
+class _GANBatches:
+    """The batch of a DCGAN step: `batch_size` random images of `images`, then as many
+    noise vectors, both drawn from `generator` in that order (a checkpoint keeps it)."""
+
+    def __init__(self, images, batch_size: int, z_dim: int, generator):
+        self.images, self.batch_size, self.z_dim = images, batch_size, z_dim
+        self.generator = generator
+
+    def __call__(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        n, g = self.batch_size, self.generator
+        real = self.images[torch.randint(0, len(self.images), (n,), generator=g)]
+        return real, torch.randn(n, self.z_dim, generator=g)
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+
+
+def _dcgan_step(model: DCGAN, batch, optimizers, ctx) -> dict:
+    "`fit`'s step for a `DCGAN`: one D update, then one G update."
+    (real, z), (opt_g, opt_d) = batch, optimizers
+    return _gan_update(model.generator, model.discriminator, opt_g, opt_d, real, z, ctx)
+
+
 def train_dcgan(
     model: DCGAN,
     images: torch.Tensor,
@@ -266,48 +304,52 @@ def train_dcgan(
     log_every: int = 50,
     progress: bool = True,
     device: str | torch.device | None = None,
+    amp: bool | str = False,
+    clip_grad: float | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 0,
 ) -> History:
     """Alternating DCGAN updates on random batches of `images` `(N, C, H, W)` in [-1, 1]
-    on `device`; returns the `History`."""
+    on `device`, through `fit`; returns the `History`.
+
+    With `eval_fn` and `eval_every`, `eval_fn(model)` is logged before the first step,
+    every `eval_every` steps and at the end. `amp`, `clip_grad` and `checkpoint` work
+    as in `fit` (a resumed run equals an uninterrupted one)."""
+    _check_dcgan_args(images, steps, log_every)
+    device = get_device(device)
+    model.to(device)
+    batches = _GANBatches(images, batch_size, model.z_dim, seed_everything(seed))
+    opt_g = torch.optim.Adam(model.generator.parameters(), lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(model.discriminator.parameters(), lr, betas=(0.5, 0.999))
+    evals = (
+        [Evaluate(eval_fn, eval_every, at_start=True)] if eval_fn and eval_every else []
+    )
+    return fit(
+        model,
+        None,
+        batches,
+        steps=steps,
+        optimizer=[opt_g, opt_d],
+        step_fn=_dcgan_step,
+        seed=seed,
+        device=device,
+        amp=amp,
+        clip_grad=clip_grad,
+        log_every=log_every,
+        callbacks=evals,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        progress=progress,
+        desc="training DCGAN",
+    )
+
+
+def _check_dcgan_args(images: torch.Tensor, steps: int, log_every: int) -> None:
     if images.dim() != 4 or steps < 0 or log_every < 1:
         raise ValueError(
             "need images (N, C, H, W), steps >= 0, log_every >= 1; got"
             f" {tuple(images.shape)}, {steps}, {log_every}"
         )
-    device = get_device(device)
-    model.to(device)
-    gen = seed_everything(seed)
-    opt_g = torch.optim.Adam(model.generator.parameters(), lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(model.discriminator.parameters(), lr, betas=(0.5, 0.999))
-    hist, sums = History(), {}
-    bar = progress_bar(steps, desc="training DCGAN", disable=not progress)
-    for step in range(steps + 1):
-        if (
-            eval_fn is not None
-            and eval_every
-            and (step % eval_every == 0 or step == steps)
-        ):
-            hist.log(step, **eval_fn(model))
-        if step == steps:
-            break
-        real = images[torch.randint(0, len(images), (batch_size,), generator=gen)].to(
-            device
-        )
-        out = gan_train_step(
-            model.generator,
-            model.discriminator,
-            opt_g,
-            opt_d,
-            real,
-            torch.randn(batch_size, model.z_dim, generator=gen).to(device),
-        )
-        sums = {k: sums.get(k, 0.0) + v for k, v in out.items()}
-        if (step + 1) % log_every == 0:
-            hist.log(step + 1, **{k: v / log_every for k, v in sums.items()})
-            sums = {}
-        bar.update()
-    bar.close()
-    return hist
 
 # %% ../../nbs/03_generative/02_gan.ipynb #5110be81
 DCGAN_RECIPE = {
@@ -381,18 +423,3 @@ def dcgan_mnist(retrain: bool = False) -> DCGAN:
     return cached_model(
         f"dcgan-mnist-{get_mode()}", build, train, retrain=retrain, recipe=DCGAN_RECIPE
     ).eval()
-
-
-def _register() -> None:
-    from aigc_tl.zoo import register
-
-    register(
-        "dcgan-mnist",
-        "book-trained DCGAN (generator + discriminator) on MNIST digits; "
-        "quick: 16 px, full: 32 px",
-        quick=dcgan_mnist,
-        full=dcgan_mnist,
-    )
-
-
-_register()

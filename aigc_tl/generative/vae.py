@@ -262,18 +262,3 @@ def vae_mnist(retrain: bool = False) -> VAE:
     return cached_model(
         f"vae-mnist-{get_mode()}", build, train, retrain=retrain, recipe=VAE_RECIPE
     ).eval()
-
-
-def _register() -> None:
-    from aigc_tl.zoo import register
-
-    register(
-        "vae-mnist",
-        "book-trained MLP VAE (latent 8) on binarised MNIST; full-mode counterpart for "
-        "images: Stable Diffusion's AutoencoderKL",
-        quick=vae_mnist,
-        full=vae_mnist,
-    )
-
-
-_register()
