@@ -133,12 +133,12 @@ def _zoo_info(name: str, model: nn.Module) -> dict:
     from aigc_tl import zoo
 
     raw = dict(getattr(model, "zoo_info", None) or {})
-    entry = getattr(zoo, "_REGISTRY", {}).get(name)
+    described = {n: d for n, d, _ in zoo.entries()}
     recipe = raw.get("recipe") or ({"steps": raw["steps"]} if "steps" in raw else None)
     metric = {k: v for k, v in raw.items() if k.startswith(("test_", "val_"))}
     return {
         "name": name,
-        "description": getattr(entry, "description", None),
+        "description": described.get(name),
         "data": raw.get("data"),
         "recipe": recipe,
         "metric": metric or None,
