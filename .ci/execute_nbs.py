@@ -44,6 +44,7 @@ if __name__ == "__main__":
     os.environ.setdefault("AIGC_TL_MODE", "quick")
     os.environ.setdefault("AIGC_TL_PROGRESS", "plain")  # as in the book build: no widgets
     os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.pop("MPLBACKEND", None)  # kernels keep the inline backend: figures are kept
     failed = False
     for arg in sys.argv[1:]:

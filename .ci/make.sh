@@ -13,9 +13,9 @@ export AIGC_TL_MODE=quick
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 # No MPLBACKEND here: notebook kernels must keep matplotlib's inline backend, or plt.show()
 # draws nothing and the pages lose every figure. Progress bars print one plain final line.
-# Third-party tqdm bars (diffusers, transformers) are switched off: on a page they would be
-# widget state that needs a viewer script from a CDN.
-export PYTHONUNBUFFERED=1 AIGC_TL_PROGRESS=plain TQDM_DISABLE=1
+# Third-party tqdm bars (transformers' and diffusers' own switch, and tqdm's default) are
+# switched off: on a page they would be widget state that needs a viewer script from a CDN.
+export PYTHONUNBUFFERED=1 AIGC_TL_PROGRESS=plain TQDM_DISABLE=1 HF_HUB_DISABLE_PROGRESS_BARS=1
 # the pages' JavaScript (npm registry), pinned by version and by the tarballs' sha256
 JS_PKGS="mathjax@3.2.2 mermaid@10.9.1"
 JS_SHA256="1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09  mathjax-3.2.2.tgz

@@ -133,3 +133,13 @@ def test_library_passes_pyflakes():
     for path in sorted((ROOT / "aigc_tl").rglob("*.py")):
         checkPath(str(path), rep)
     assert rep.found == []
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebooks_hold_no_widget_state(nb):
+    "Widget state on a page needs a viewer script from a CDN: progress bars print plain lines."
+    data = json.loads(nb.read_text())
+    assert "widgets" not in data["metadata"]
+    for cell in data["cells"]:
+        for out in cell.get("outputs", []):
+            assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {})
