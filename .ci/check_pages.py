@@ -124,7 +124,8 @@ def executed_notebook(html_root: Path, docname: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def check_page(page, html_root: Path, path: Path) -> list[str]:
+def check_page(page, html_root: Path, path: Path) -> tuple[list[str], dict]:
+    "(problems, what the page shows) for one page."
     docname = path.relative_to(html_root).with_suffix("").as_posix()
     problems: list[str] = []
     page.goto(path.as_uri(), wait_until="load")
@@ -167,8 +168,7 @@ def check_page(page, html_root: Path, path: Path) -> list[str]:
     if state["widgets"]:
         problems.append(f"{state['widgets']} Jupyter widget state block(s) (need a CDN viewer)")
     state["docname"] = docname
-    page._aigc_state = state
-    return problems
+    return problems, state
 
 
 def check_search(page, html_root: Path, word: str = "transfer") -> list[str]:
@@ -220,10 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         for path in pages:
             errors.clear()
             external.clear()
-            problems = check_page(page, html_root, path)
+            problems, state = check_page(page, html_root, path)
             problems += errors[:3]
             problems += [f"requested from the network: {u[:100]}" for u in external[:3]]
-            state = page._aigc_state
             for key in totals:
                 totals[key] += state[key]
             name = state["docname"]

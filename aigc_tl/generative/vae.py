@@ -25,8 +25,8 @@ __all__ = ['VAE_RECIPE', 'reparameterize', 'gaussian_kl', 'VAE', 'elbo', 'vae_lo
            'train_vae', 'vae_mnist']
 
 # %% ../../nbs/03_generative/03_vae.ipynb #7ae2018e
-def _check_reparameterize(mu, logvar) -> None:
-    "Raise if the arguments of `reparameterize` cannot be used."
+def _check_mu_logvar(mu, logvar) -> None:
+    "Raise unless the Gaussian's mean and log-variance have one shape."
     if mu.shape != logvar.shape:
         raise ValueError(
             f"mu and logvar must have the same shape, got {tuple(mu.shape)} and"
@@ -39,7 +39,7 @@ def reparameterize(
 ) -> torch.Tensor:
     """z = μ + exp(logvar / 2) ⊙ ε, ε ~ N(0, I); `mu`, `logvar` `(B, d)` -> z `(B, d)`,
     differentiable in both."""
-    _check_reparameterize(mu, logvar)
+    _check_mu_logvar(mu, logvar)
     if generator is None:
         eps = torch.randn(mu.shape, device=mu.device, dtype=mu.dtype)
     else:  # a seeded generator lives on its own device (usually the CPU)
@@ -49,19 +49,10 @@ def reparameterize(
     return mu + torch.exp(0.5 * logvar) * eps
 
 
-def _check_gaussian_kl(mu, logvar) -> None:
-    "Raise if the arguments of `gaussian_kl` cannot be used."
-    if mu.shape != logvar.shape:
-        raise ValueError(
-            f"mu and logvar must have the same shape, got {tuple(mu.shape)} and"
-            f" {tuple(logvar.shape)}"
-        )
-
-
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """KL(N(μ, diag σ²) || N(0, I)) = ½ Σ_j (μ² + σ² - 1 - log σ²), summed over all but
     the batch dim -> `(B,)`."""
-    _check_gaussian_kl(mu, logvar)
+    _check_mu_logvar(mu, logvar)
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).flatten(1).sum(1)
 
 # %% ../../nbs/03_generative/03_vae.ipynb #68de913d
