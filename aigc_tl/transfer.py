@@ -98,6 +98,9 @@ def _fresh(self: Source) -> nn.Module:
         except TypeError:  # a `config` attribute that is not a constructor argument
             pass
     model = copy.deepcopy(self.model)
+    if hasattr(model, "reset_parameters"):  # the model knows its own initialisation
+        model.reset_parameters()
+        return model
     for m in model.modules():
         if hasattr(m, "reset_parameters"):
             m.reset_parameters()

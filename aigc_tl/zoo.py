@@ -463,4 +463,11 @@ register(
     " schedule in `.betas`; full-mode counterpart for images: 'ddpm-cifar10'",
     quick="aigc_tl.generative.diffusion:ddpm_mnist",
     full="aigc_tl.generative.diffusion:ddpm_mnist",
+)
+register(
+    "espcn-photos",
+    "book-trained ESPCN super-resolution network (x2, grey) on crops of the bundled"
+    " photos",
+    quick="aigc_tl.modalities.image.super_resolution:espcn_photos",
+    full="aigc_tl.modalities.image.super_resolution:espcn_photos",
 );
