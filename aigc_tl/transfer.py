@@ -25,7 +25,7 @@ from aigc_tl.algorithms.peft import (
     inject_lora,
 )
 from .algorithms.prompt_tuning import SoftPromptLM
-from .core import History, eval_mode, fit, seed_everything
+from .core import Evaluate, History, eval_mode, fit, seed_everything
 from .data import subset
 from .principles.fine_tuning import L2SP as L2SPPenalty
 from aigc_tl.principles.fine_tuning import (
@@ -489,6 +489,23 @@ class Result:
             f"({len(self.values)} seeds, {self.trainable:,}/{self.total:,} trainable)"
         )
 
+# %% ../nbs/00_core/06_transfer.ipynb #c0a1b2c3
+def _curve(self: Result) -> tuple[np.ndarray, np.ndarray]:
+    """The learning curve of a `transfer(..., eval_every=k)` run: the steps `(P,)` and
+    the metric at those steps, one row per seed `(seeds, P)`."""
+    rows, steps = [], None
+    for h in self.histories:
+        v = np.asarray(h.values.get(self.metric, []), dtype=float)
+        keep = ~np.isnan(v)
+        if not keep.any():
+            raise ValueError("no learning curve: run transfer() with eval_every > 0")
+        rows.append(v[keep])
+        steps = np.asarray(h.steps)[keep]
+    return steps, np.stack(rows)
+
+
+Result.curve = _curve
+
 # %% ../nbs/00_core/06_transfer.ipynb #9e546550
 def cross_entropy_loss(
     model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]
@@ -515,7 +532,7 @@ def _draw(data, fraction: float | None, generator: torch.Generator):
 
 # %% ../nbs/00_core/06_transfer.ipynb #ea2c1e51
 def _check_transfer(
-    source, method, data, recipe, evaluate, seeds, loss, fraction
+    source, method, data, recipe, evaluate, seeds, loss, fraction, eval_every=0
 ) -> None:
     if not isinstance(source, Source):
         raise TypeError(f"source must be a Source, got {type(source).__name__}")
@@ -525,6 +542,12 @@ def _check_transfer(
         raise TypeError(f"recipe must be a Recipe, got {type(recipe).__name__}")
     if not callable(evaluate):
         raise TypeError(f"evaluate must be a callable, got {type(evaluate).__name__}")
+    if (
+        isinstance(eval_every, bool)
+        or not isinstance(eval_every, int)
+        or eval_every < 0
+    ):
+        raise ValueError(f"eval_every must be an int >= 0, got {eval_every!r}")
     if loss is not None and not callable(loss):
         raise TypeError(f"loss must be a callable or None, got {type(loss).__name__}")
     if (
@@ -559,15 +582,20 @@ def transfer(
     metric: str | None = None,
     keep_models: bool = False,
     progress: bool = False,
+    eval_every: int = 0,
 ) -> Result:
     """Adapt `source` with `method` on `target_data` (or `target_data(generator)`, drawn
     per seed) once per seed; `evaluate(model)` on held-out data gives the metric.
     Returns a `Result` (with the trained models if `keep_models`); `source` is not
-    modified."""
+    modified. With `eval_every`, each history also logs `evaluate` under the metric's
+    name at step 0, every `eval_every` steps and at the end: the learning curve."""
     _check_transfer(
-        source, method, target_data, recipe, evaluate, seeds, loss, fraction
+        source, method, target_data, recipe, evaluate, seeds, loss, fraction, eval_every
     )
     task_loss, values, histories, models = loss or cross_entropy_loss, [], [], []
+    name = metric or getattr(evaluate, "__name__", "metric").strip("<>")
+    name = "metric" if name == "lambda" else name
+    curve = [Evaluate(lambda m: {name: evaluate(m)}, eval_every, at_start=True)]
     t0 = time.perf_counter()
     for seed in seeds:
         g = seed_everything(seed)
@@ -589,16 +617,16 @@ def transfer(
                 clip_grad=recipe.clip_grad,
                 progress=progress,
                 desc=f"{method.name}, seed {seed}",
+                callbacks=curve if eval_every else (),
             )
         )
         with eval_mode(model), torch.no_grad():
             values.append(float(evaluate(model)))
         models += [model] if keep_models else []
-    name = metric or getattr(evaluate, "__name__", "metric").strip("<>")
     n_train = len(data[0]) if isinstance(data, (tuple, list)) else len(data)
     return Result(
         method.name,
-        "metric" if name == "lambda" else name,
+        name,
         values,
         list(seeds),
         *method.count(model),

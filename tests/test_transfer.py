@@ -128,6 +128,22 @@ def test_data_drawn_per_seed_and_kept_models(digits):
     assert len(r.models) == 2 and r.models[0] is not src.model
 
 
+def test_learning_curve(digits):
+    src, (x, y), accuracy = digits
+    r = tl.transfer(src, tl.FineTune(), (x, y), recipe=RECIPE, evaluate=accuracy,
+                    seeds=SEEDS, num_classes=5, eval_every=2, metric="accuracy")
+    steps, values = r.curve()
+    assert steps.tolist() == [0, 2, 4] and values.shape == (2, 3)
+    assert np.allclose(values[:, -1], r.values)  # the curve ends at the reported value
+    plain = tl.transfer(src, tl.FineTune(), (x, y), recipe=RECIPE, evaluate=accuracy,
+                        seeds=SEEDS, num_classes=5)
+    with pytest.raises(ValueError, match="eval_every"):
+        plain.curve()
+    with pytest.raises(ValueError, match="eval_every"):
+        tl.transfer(src, tl.FineTune(), (x, y), recipe=RECIPE, evaluate=accuracy,
+                    num_classes=5, eval_every=-1)
+
+
 def test_bad_input_names_the_argument(digits):
     src, data, accuracy = digits
     run = lambda **kw: tl.transfer(**{**dict(source=src, method=tl.FineTune(),

@@ -72,7 +72,7 @@ class ESPCN(nn.Module):
     """ŷ = bicubic_s(x) + PS(r_θ(x)): sub-pixel SR network (Shi et al., 2016) predicting
     the residual over bicubic upsampling. x (N, C, h, w) -> ŷ (N, C, s·h, s·w)."""
 
-    def __init__(self, scale: int = 2, channels: int = 1, width: int = 64):
+    def __init__(self, scale: int = 2, channels: int = 1, width: int = 32):
         super().__init__()
         _check_scale(scale)
         self.scale = scale
@@ -206,7 +206,7 @@ class SRRecipe:
     batch_size: int = 16
     crop: int = 24
     lr: float = 1e-3
-    width: int = 64
+    width: int = 32
     scale: int = 2
     photo_size: int = 128  # photos resized to this shorter side, then made grey
     photos: tuple[str, ...] = PHOTO_SOURCE
