@@ -197,7 +197,8 @@ def colour_distance(
     `(N, 3, H, W)` and y `(1 or N, 3, h, w)`: the mean over random unit u ∈ R³ of
     ∫|Q_x,u(q) - Q_y,u(q)| dq, Q the quantile function of u·pixel (128 levels).
     -> `(N,)`"""
-    _check_4d(x, "x"), _check_4d(y, "y")
+    _check_4d(x, "x")
+    _check_4d(y, "y")
     u = torch.randn(3, projections, generator=torch.Generator().manual_seed(seed))
     u, q = (u / u.norm(dim=0)).to(x), torch.linspace(0, 1, 128).to(x)
     qx, qy = (
@@ -232,7 +233,8 @@ def orientation_distance(
 def match_colour(content: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
     """Baseline: each channel of content `(N, 3, H, W)` moved to the style's mean and
     std, (c - μ_c)/σ_c·σ_s + μ_s per image and channel, clipped to [0, 1]."""
-    _check_4d(content, "content"), _check_4d(style, "style")
+    _check_4d(content, "content")
+    _check_4d(style, "style")
     mc, sc = content.mean((2, 3), keepdim=True), content.std((2, 3), keepdim=True)
     ms, ss = style.mean((2, 3), keepdim=True), style.std((2, 3), keepdim=True)
     return ((content - mc) / sc.clamp_min(1e-6) * ss + ms).clamp(0, 1)
@@ -305,7 +307,8 @@ class TransformerNet(nn.Module):
         if type(width) is not int or width < 1 or type(blocks) is not int or blocks < 0:
             raise ValueError(f"need width >= 1 and blocks >= 0, got {width}, {blocks}")
         out = nn.Conv2d(width, 3, 5, padding=2, padding_mode="reflect")
-        nn.init.zeros_(out.weight), nn.init.zeros_(out.bias)
+        nn.init.zeros_(out.weight)
+        nn.init.zeros_(out.bias)
         self.body = nn.Sequential(
             _conv(3, width, 5),
             _conv(width, 2 * width, 3, stride=2),
