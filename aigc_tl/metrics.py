@@ -75,7 +75,7 @@ def ssim(
     if min(x.shape[-2:]) < window:
         raise ValueError(f"images must be at least {window} pixels on each side")
     c = x.shape[1]
-    w = _gaussian_window(window, sigma, c)
+    w = _gaussian_window(window, sigma, c).to(x.device)
     x, y = x.double(), y.double()
     mu_x, mu_y = F.conv2d(x, w, groups=c), F.conv2d(y, w, groups=c)
     var_x = F.conv2d(x * x, w, groups=c) - mu_x**2
