@@ -19,7 +19,7 @@ from aigc_tl.modalities.image.style_transfer import (
     orientation_distance,
     orientation_histogram,
     perceptual_loss,
-    random_crops,
+    crops_per_image,
     style_loss,
     stylize,
 )
@@ -150,10 +150,10 @@ def test_transformer_net_crops_and_feed_forward_loss(taps, cat):
         net(cat[..., :31])
     with pytest.raises(ValueError, match="width"):
         TransformerNet(width=0)
-    crops = random_crops([cat[0], cat[0]], 3, 16, torch.Generator().manual_seed(0))
+    crops = crops_per_image([cat[0], cat[0]], 3, 16, torch.Generator().manual_seed(0))
     assert crops.shape == (6, 3, 16, 16)
     with pytest.raises(ValueError, match="smaller"):
-        random_crops([cat[0]], 1, 40)
+        crops_per_image([cat[0]], 1, 40)
     with torch.no_grad():
         targets = taps(crops)[CONTENT]
     loss = feed_forward_loss(taps, brush_strokes(32)[None], CONTENT, STYLE)

@@ -16,7 +16,7 @@ from ...core import Callback, History, fit
 # %% auto #0
 __all__ = ['FeatureTaps', 'gram_matrix', 'content_loss', 'style_loss', 'perceptual_loss', 'stylize', 'colour_distance',
            'orientation_histogram', 'orientation_distance', 'match_colour', 'brush_strokes', 'TransformerNet',
-           'random_crops', 'feed_forward_loss']
+           'crops_per_image', 'feed_forward_loss']
 
 # %% ../../../nbs/04_modalities/01_image/01_style_transfer.ipynb #7cdc8c89c7104fffa095e18ddfef8986
 def _check_layers(model: nn.Module, layers: Sequence[int]) -> list[int]:
@@ -327,7 +327,7 @@ class TransformerNet(nn.Module):
         return (x + self.body(x)).clamp(0, 1)
 
 # %% ../../../nbs/04_modalities/01_image/01_style_transfer.ipynb #81ff116bae5b45f6b6dae177083008cf
-def random_crops(
+def crops_per_image(
     images: Sequence[torch.Tensor], n: int, size: int, generator=None
 ) -> torch.Tensor:
     """`n` crops of `size` × `size` at uniform positions from each image `(3, H, W)`
