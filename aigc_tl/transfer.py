@@ -93,6 +93,8 @@ def _fresh(self: Source) -> nn.Module:
     "The source architecture with new random weights (scratch); source untouched."
     config = getattr(self.model, "config", None)
     if config is not None:
+        if hasattr(type(self.model), "from_config"):  # diffusers models
+            return type(self.model).from_config(config)
         try:
             return type(self.model)(config)
         except TypeError:  # a `config` attribute that is not a constructor argument
@@ -583,12 +585,15 @@ def transfer(
     keep_models: bool = False,
     progress: bool = False,
     eval_every: int = 0,
+    callbacks: Sequence = (),
 ) -> Result:
     """Adapt `source` with `method` on `target_data` (or `target_data(generator)`, drawn
     per seed) once per seed; `evaluate(model)` on held-out data gives the metric.
     Returns a `Result` (with the trained models if `keep_models`); `source` is not
     modified. With `eval_every`, each history also logs `evaluate` under the metric's
-    name at step 0, every `eval_every` steps and at the end: the learning curve."""
+    name at step 0, every `eval_every` steps and at the end: the learning curve.
+    `callbacks` (e.g. `core.EMA`) go to every run's `fit`; give fresh ones per seed by
+    passing a function `callbacks(seed) -> list`."""
     _check_transfer(
         source, method, target_data, recipe, evaluate, seeds, loss, fraction, eval_every
     )
@@ -617,7 +622,10 @@ def transfer(
                 clip_grad=recipe.clip_grad,
                 progress=progress,
                 desc=f"{method.name}, seed {seed}",
-                callbacks=curve if eval_every else (),
+                callbacks=[
+                    *(curve if eval_every else ()),
+                    *(callbacks(seed) if callable(callbacks) else callbacks),
+                ],
             )
         )
         with eval_mode(model), torch.no_grad():

@@ -135,8 +135,18 @@ def test_learning_curve(digits):
     steps, values = r.curve()
     assert steps.tolist() == [0, 2, 4] and values.shape == (2, 3)
     assert np.allclose(values[:, -1], r.values)  # the curve ends at the reported value
+    seen = []
+
+    class Count:  # a callback built per seed
+        def __init__(self, seed):
+            self.seed = seed
+
+        def on_end(self, state):
+            seen.append((self.seed, state.step))
+
     plain = tl.transfer(src, tl.FineTune(), (x, y), recipe=RECIPE, evaluate=accuracy,
-                        seeds=SEEDS, num_classes=5)
+                        seeds=SEEDS, num_classes=5, callbacks=lambda s: [Count(s)])
+    assert seen == [(0, 4), (1, 4)]
     with pytest.raises(ValueError, match="eval_every"):
         plain.curve()
     with pytest.raises(ValueError, match="eval_every"):
@@ -171,3 +181,15 @@ def test_bad_input_names_the_argument(digits):
         tl.compare([1.0])
     with pytest.raises(TypeError, match="model"):
         tl.Source("digitnet")
+
+
+def test_fresh_rebuilds_a_diffusers_model_from_its_config():
+    diffusers = pytest.importorskip("diffusers")
+    unet = diffusers.UNet2DModel(
+        sample_size=8, in_channels=1, out_channels=1, block_out_channels=(4, 8),
+        down_block_types=("DownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "UpBlock2D"), norm_num_groups=4, layers_per_block=1,
+    )
+    fresh = tl.Source(unet).fresh()
+    assert fresh.config == unet.config and fresh is not unet
+    assert not torch.equal(fresh.conv_in.weight, unet.conv_in.weight)
