@@ -29,12 +29,14 @@ timed() {  # timed "label" cmd...
 }
 
 apt_deps() {
-  # fortunes-zh: Tang poems; chromium-headless-shell: the browser check of the built pages
-  if [ ! -f /usr/share/games/fortunes/tang300 ] || ! command -v chromium-headless-shell >/dev/null; then
+  # fortunes-zh: Tang poems; bible-kjv: the King James Bible; chromium-headless-shell: the
+  # browser check of the built pages
+  if [ ! -f /usr/share/games/fortunes/tang300 ] || ! command -v bible >/dev/null \
+      || ! command -v chromium-headless-shell >/dev/null; then
     local SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-      fortunes-zh chromium-headless-shell fonts-dejavu-core >/dev/null
+      fortunes-zh bible-kjv chromium-headless-shell fonts-dejavu-core >/dev/null
   fi
 }
 
