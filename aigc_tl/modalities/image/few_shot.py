@@ -272,28 +272,20 @@ def adapt_ddpm(
     `method`: ε-loss, `recipe`'s steps, batch and optimiser, `fit`'s `callbacks`; one
     seed of `transfer`. Returns the trained copy and its `History`."""
     _check_adapt(source, method, shots)
-    g = seed_everything(seed)
-    start = source.model if method.pretrained else source.fresh()
-    model = method.attach(start, generator=g)
-    abar, groups = (
-        alphas_cumprod(source.model.betas),
-        method.param_groups(model, recipe.lr),
-    )
-    task = lambda m, b: ddpm_loss(m, b[0], abar)
-    history = fit(
-        model,
-        lambda m, b: method.loss(m, b, task),
+    abar = alphas_cumprod(source.model.betas)
+    result = tl.transfer(
+        source,
+        method,
         (shots,),
-        steps=recipe.steps,
-        batch_size=recipe.batch_size,
-        optimizer=lambda _: recipe.optimizer(groups),
-        seed=seed,
-        clip_grad=recipe.clip_grad,
-        callbacks=callbacks,
+        recipe=recipe,
+        evaluate=lambda m: math.nan,  # scored by the callbacks, not at the end
+        seeds=(seed,),
+        loss=lambda m, b: ddpm_loss(m, b[0], abar),
+        keep_models=True,
         progress=progress,
-        desc=f"{method.name}, seed {seed}",
+        callbacks=callbacks,
     )
-    return model, history
+    return result.models[0], result.histories[0]
 
 # %% ../../../nbs/04_modalities/01_image/03_few_shot_generators.ipynb #c5616a07
 class FreezeD(tl.Method):
