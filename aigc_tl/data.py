@@ -21,8 +21,8 @@ from .core import cache_dir, is_full
 
 # %% auto #0
 __all__ = ['PHOTO_NAMES', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'MissingResource', 'load_digits8', 'load_mnist',
-           'subset', 'load_photos', 'load_natural_images', 'rotate', 'colorize', 'add_noise', 'blend_with_photos',
-           'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'load_kjv']
+           'subset', 'load_photos', 'grey', 'load_natural_images', 'rotate', 'colorize', 'add_noise',
+           'blend_with_photos', 'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'load_kjv']
 
 # %% ../nbs/00_core/01_data.ipynb #7aa00631
 class MissingResource(RuntimeError):
@@ -203,6 +203,18 @@ def load_photos(names=None, size: int | None = None) -> list[torch.Tensor]:
             )[0].clamp(0, 1)
         out.append(img)
     return out
+
+# %% ../nbs/00_core/01_data.ipynb #d4a7e1c2
+def grey(images: torch.Tensor) -> torch.Tensor:
+    """ITU-R 601 luma Y = 0.299 R + 0.587 G + 0.114 B,
+    `(..., 3, H, W)` -> `(..., 1, H, W)`."""
+    if not torch.is_tensor(images) or images.dim() < 3 or images.shape[-3] != 3:
+        shape = (
+            tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
+        )
+        raise ValueError(f"images must be RGB (..., 3, H, W), got {shape}")
+    w = torch.tensor([0.299, 0.587, 0.114], dtype=images.dtype, device=images.device)
+    return (images * w[:, None, None]).sum(-3, keepdim=True)
 
 # %% ../nbs/00_core/01_data.ipynb #ae21ef15
 def load_natural_images(

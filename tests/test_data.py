@@ -97,3 +97,12 @@ def test_shakespeare_when_fetched():
     assert "Hamlet" in text and len(text) > 100_000
     with pytest.raises(ValueError):
         data.load_shakespeare(["no_such_play"])
+
+
+def test_grey_is_itu_luma_for_one_image_or_a_batch():
+    rgb = torch.rand(2, 3, 5, 4)
+    expected = 0.299 * rgb[:, 0] + 0.587 * rgb[:, 1] + 0.114 * rgb[:, 2]
+    assert torch.allclose(data.grey(rgb)[:, 0], expected)
+    assert data.grey(rgb[0]).shape == (1, 5, 4)
+    with pytest.raises(ValueError, match="RGB"):
+        data.grey(torch.rand(2, 1, 5, 4))

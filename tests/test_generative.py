@@ -140,3 +140,19 @@ def test_dcgan_resume_equals_uninterrupted(tmp_path, monkeypatch, stop_at):
     h = gan.train_dcgan(resumed, x, checkpoint=ck, **kw)
     assert _same_weights(ref, resumed)
     assert h.steps == h_ref.steps and str(h.values) == str(h_ref.values)  # NaN-aware
+
+
+def test_sample_reads_only_the_last_context_ids():
+    from aigc_tl.generative.autoregressive import sample
+
+    seen = []
+
+    class Spy(torch.nn.Module):  # records the length of what it is shown; no config
+        def forward(self, idx):
+            seen.append(idx.shape[1])
+            return torch.zeros(*idx.shape, 5)
+
+    out = sample(Spy(), torch.zeros(6, dtype=torch.long), 3, temperature=0, context=4)
+    assert out.shape == (1, 9) and seen == [4, 4, 4]
+    with pytest.raises(ValueError, match="context"):
+        sample(Spy(), torch.zeros(6, dtype=torch.long), 3, context=0)

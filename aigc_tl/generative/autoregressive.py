@@ -418,11 +418,17 @@ def sample(
     top_k: int | None = None,
     top_p: float | None = None,
     generator: torch.Generator | None = None,
+    context: int | None = None,
 ) -> torch.Tensor:
     """Autoregressive sampling: prompt ids `(T,)` or `(B, T)` -> `(B, T +
-    max_new_tokens)`; temperature 0 = greedy."""
+    max_new_tokens)`; temperature 0 = greedy. Each step reads the last `context` ids
+    (default: the model's `config.block_size` or `n_positions`)."""
     _check_sample(prompt, max_new_tokens, temperature)
-    ctx = _context_size(model)
+    if context is not None and (
+        isinstance(context, bool) or not isinstance(context, int) or context < 1
+    ):
+        raise ValueError(f"context must be an int >= 1 or None, got {context!r}")
+    ctx = context or _context_size(model)
     idx = prompt[None] if prompt.dim() == 1 else prompt
     with eval_mode(model):
         for _ in range(max_new_tokens):

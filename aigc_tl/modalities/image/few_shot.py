@@ -22,9 +22,7 @@ from aigc_tl.core import (
     FitState,
     History,
     eval_mode,
-    fit,
     model_device,
-    seed_everything,
 )
 from ...data import MissingResource
 from ...generative.diffusion import _eps, alphas_cumprod, ddpm_loss, ddpm_sample

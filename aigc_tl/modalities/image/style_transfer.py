@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...core import Callback, History, fit
+from ...data import grey
 
 # %% auto #0
 __all__ = ['FeatureTaps', 'gram_matrix', 'content_loss', 'style_loss', 'perceptual_loss', 'stylize', 'colour_distance',
@@ -184,12 +185,6 @@ def stylize(
     return pixels.x.detach(), history
 
 # %% ../../../nbs/04_modalities/01_image/01_style_transfer.ipynb #cdf66aed5cc84ca1b48e60bad68798a8
-def _grey(x: torch.Tensor) -> torch.Tensor:
-    "(N, 3, H, W) -> (N, 1, H, W) luma, 0.299 R + 0.587 G + 0.114 B."
-    w = torch.tensor([0.299, 0.587, 0.114], dtype=x.dtype, device=x.device)
-    return (x * w[:, None, None]).sum(1, keepdim=True)
-
-
 def colour_distance(
     x: torch.Tensor, y: torch.Tensor, projections: int = 64, seed: int = 0
 ) -> torch.Tensor:
@@ -212,7 +207,7 @@ def orientation_histogram(x: torch.Tensor, bins: int = 12) -> torch.Tensor:
     θ ∈ [0, π) of the grey image (central differences), each pixel weighted by |∇|,
     normalised to sum 1."""
     _check_4d(x, "x")
-    g = _grey(x)
+    g = grey(x)
     dx = (g[..., 1:-1, 2:] - g[..., 1:-1, :-2]).flatten(1)
     dy = (g[..., 2:, 1:-1] - g[..., :-2, 1:-1]).flatten(1)
     idx = (torch.atan2(dy, dx) % torch.pi / torch.pi * bins).long().clamp(max=bins - 1)

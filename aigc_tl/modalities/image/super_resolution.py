@@ -17,11 +17,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...core import fit, get_mode, seed_everything
-from ...data import load_photos
+from ...data import grey, load_photos
 
 # %% auto #0
 __all__ = ['PHOTO_SOURCE', 'SR_RECIPES', 'downscale', 'bicubic_upscale', 'pixel_shuffle', 'ESPCN', 'random_crops', 'sr_loss',
-           'self_reconstruction_loss', 'render_text_images', 'SRRecipe', 'grey', 'espcn_photos']
+           'self_reconstruction_loss', 'render_text_images', 'SRRecipe', 'espcn_photos']
 
 # %% ../../../nbs/04_modalities/01_image/02_super_resolution.ipynb #c3bda375
 def _check_images(x, arg: str = "x") -> None:
@@ -213,12 +213,6 @@ class SRRecipe:
 
 
 SR_RECIPES = {"quick": SRRecipe(), "full": SRRecipe(steps=20_000, photo_size=256)}
-
-
-def grey(images: torch.Tensor) -> torch.Tensor:
-    "ITU-R 601 luma of RGB images `(..., 3, H, W)` -> `(..., 1, H, W)`."
-    w = torch.tensor([0.299, 0.587, 0.114], dtype=images.dtype)
-    return (images * w[:, None, None]).sum(-3, keepdim=True)
 
 # %% ../../../nbs/04_modalities/01_image/02_super_resolution.ipynb #c988cf6b
 def espcn_photos(retrain: bool = False) -> ESPCN:

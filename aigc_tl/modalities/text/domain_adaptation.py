@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from types import SimpleNamespace
 from typing import Sequence
 
 import torch
@@ -177,17 +176,6 @@ def longest_verbatim(sample: str, corpus: str) -> str:
     return sample[at : at + best]
 
 # %% ../../../nbs/04_modalities/02_text/01_domain_adaptation.ipynb #9dc6b751
-class _Context(nn.Module):
-    "`model` seen through a context of `block_size` tokens (what `sample` reads)."
-
-    def __init__(self, model: nn.Module, block_size: int):
-        super().__init__()
-        self.model, self.config = model, SimpleNamespace(block_size=block_size)
-
-    def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        return self.model(idx)
-
-
 def generate(
     model: nn.Module,
     tokenizer,
@@ -207,11 +195,12 @@ def generate(
         )
     ids = tokenizer.encode(prompt).repeat(n_samples, 1)
     out = sample(
-        _Context(model, block_size),
+        model,
         ids,
         n_chars,
         temperature=temperature,
         generator=generator,
+        context=block_size,
     )
     return [tokenizer.decode(row[len(prompt) :]) for row in out]
 
