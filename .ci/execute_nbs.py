@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from nbdev_directives import test_flags, transform_notebook  # noqa: E402
 
 
-def execute(path: Path, timeout: int = 900) -> float:
+def execute(path: Path, timeout: int = int(os.environ.get("CELL_TIMEOUT", 900))) -> float:
     nb = nbformat.read(path, as_version=4)
     original_tags = [copy.deepcopy(c.get("metadata", {}).get("tags")) for c in nb.cells]
     transform_notebook(nb, test_flags(), strip=False)
