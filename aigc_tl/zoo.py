@@ -472,3 +472,12 @@ register(
     quick="aigc_tl.modalities.image.super_resolution:espcn_photos",
     full="aigc_tl.modalities.image.super_resolution:espcn_photos",
 );
+
+# %% ../nbs/00_core/02_zoo.ipynb #d1ff9eef
+register(
+    "unet2d-mnist",
+    "book-trained diffusers UNet2DModel DDPM noise predictor (EMA weights) on MNIST"
+    " at 16 px; schedule in `.betas`",
+    quick="aigc_tl.modalities.image.diffusers_peft:unet2d_mnist",
+    full="aigc_tl.modalities.image.diffusers_peft:unet2d_mnist",
+);
