@@ -162,12 +162,8 @@ def _check_peft_targets(model: nn.Module, targets: Sequence[str]) -> None:
         raise TypeError(
             f"targets must be a non-empty sequence of names, got {targets!r}"
         )
-    hit = {n: m for n, m in model.named_modules() if n.endswith(tuple(targets))}
-    hit = {
-        n: m
-        for n, m in hit.items()
-        if any(n == t or n.endswith("." + t) for t in targets)
-    }
+    match = lambda name: any(name == t or name.endswith("." + t) for t in targets)
+    hit = {n: m for n, m in model.named_modules() if match(n)}
     if not hit:
         raise ValueError(f"no module of the model matches targets={tuple(targets)}")
     for n, m in hit.items():
@@ -494,7 +490,8 @@ def dreambooth_lora(
     from peft import LoraConfig
 
     _check_dreambooth(images, prompt, class_images, class_prompt, prior_weight)
-    pipe.vae.requires_grad_(False), pipe.text_encoder.requires_grad_(False)
+    pipe.vae.requires_grad_(False)
+    pipe.text_encoder.requires_grad_(False)
     pipe.unet.add_adapter(
         LoraConfig(
             r=rank,
@@ -507,8 +504,8 @@ def dreambooth_lora(
         p.data = p.data.float()  # float32 adapters, also on a half-precision U-Net
     sets = [(images, prompt)] + ([(class_images, class_prompt)] if class_prompt else [])
     data = _dreambooth_data(pipe, sets, batch_size, seed)
-    sched, g = DDPMScheduler.from_config(pipe.scheduler.config), torch.Generator()
-    g.manual_seed(seed)
+    sched = DDPMScheduler.from_config(pipe.scheduler.config)  # the training noise
+    g = torch.Generator().manual_seed(seed)
     return fit(
         pipe.unet,
         lambda m, b: dreambooth_loss(m, b, sched, prior_weight, g),
