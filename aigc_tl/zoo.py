@@ -473,6 +473,15 @@ register(
     full="aigc_tl.modalities.image.super_resolution:espcn_photos",
 );
 
+# %% ../nbs/00_core/02_zoo.ipynb #d1ff9eef
+register(
+    "unet2d-mnist",
+    "book-trained diffusers UNet2DModel DDPM noise predictor (EMA weights) on MNIST"
+    " at 16 px; schedule in `.betas`",
+    quick="aigc_tl.modalities.image.diffusers_peft:unet2d_mnist",
+    full="aigc_tl.modalities.image.diffusers_peft:unet2d_mnist",
+);
+
 # %% ../nbs/00_core/02_zoo.ipynb #7e6a1c2b
 # a real pretrained generator from a pip package; the text chapter ports it to PyTorch
 register(
