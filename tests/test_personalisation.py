@@ -164,7 +164,6 @@ def test_headline_effect_one_seed():
     prior = (sample_labelled(src.model, prior_labels, betas, generator=torch.Generator().manual_seed(7)), prior_labels)
     db_rate, db_old = rates(run(DreamBooth(), 1e-3))
     pp_rate, pp_old = rates(run(DreamBooth(prior=prior), 1e-3))
-    print(base_rate, ti_rate, db_rate, db_old, pp_rate, pp_old)
     assert ti_rate > base_rate + 0.08
     assert db_rate > 0.5 and pp_rate > 0.5
     assert db_old < 0.6 and pp_old > db_old + 0.25
