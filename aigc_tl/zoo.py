@@ -201,7 +201,7 @@ def cached_model(
     """
     from safetensors.torch import save_model  # handles tied weights, unlike save_file
 
-    folder = cache_dir("zoo", key)
+    folder = cache_dir("zoo", key, create=False)  # created only to save a trained model
     weights, manifest = folder / "model.safetensors", folder / "manifest.json"
     model = build()
     fingerprint = recipe_fingerprint(recipe) if recipe is not None else None
@@ -224,6 +224,7 @@ def cached_model(
     # training may have used a GPU; a loaded model always starts on the CPU, like a
     # cached one
     model.cpu()
+    folder.mkdir(parents=True, exist_ok=True)
     tmp = weights.with_suffix(".tmp")
     save_model(model, str(tmp), force_contiguous=True)
     os.replace(tmp, weights)

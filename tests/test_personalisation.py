@@ -131,7 +131,7 @@ def test_packaged_model_loads_without_training(fresh_home, no_network):
     info = model.zoo_info
     assert info["source"] == "package" and info["recipe_sha256"] == zoo.recipe_fingerprint(DDPM_COND_RECIPE)
     assert info["test_label_accuracy"] > 0.85 and info["reproduce"] == "aigc-tl zoo train ddpm-mnist-cond"
-    assert not (fresh_home / "zoo" / "ddpm-mnist-cond-quick" / "model.safetensors").exists()
+    assert not (fresh_home / "zoo" / "ddpm-mnist-cond-quick").exists()  # nothing cached
     assert model.label_emb.base.shape == (9, 64) and len(model.betas) == 200
     weights = zoo.packaged_dir() / "ddpm-mnist-cond-quick.safetensors"
     assert weights.stat().st_size < 2_000_000
