@@ -129,7 +129,9 @@ def sample_labelled(
 
 
 @torch.no_grad()
-def digit_labels(images: torch.Tensor, classifier: nn.Module | None = None):
+def digit_labels(
+    images: torch.Tensor, classifier: nn.Module | None = None
+) -> torch.Tensor:
     """The digit `classifier` (default: the zoo's `digitnet`) sees in images in [-1, 1]
     `(N, 1, H, W)`, resized to 28×28 as it was trained; -> `(N,)`."""
     clf = classifier if classifier is not None else _digitnet()
