@@ -33,6 +33,8 @@ setuptools.setup(
     python_requires=f">={cfg['min_python']}",
     packages=setuptools.find_packages(include=["aigc_tl", "aigc_tl.*"]),
     include_package_data=True,
+    # weights the book ships instead of training them on first use (see the zoo page)
+    package_data={"aigc_tl": ["weights/*.safetensors", "weights/*.json"]},
     install_requires=_reqs("requirements"),
     extras_require=extras,
     entry_points={"console_scripts": cfg["console_scripts"].split()},

@@ -32,7 +32,7 @@ from .data import MissingResource, load_mnist
 
 # %% auto #0
 __all__ = ['DIGITNET_RECIPE', 'ZooEntry', 'register', 'entries', 'available', 'load', 'retrain', 'recipe_fingerprint',
-           'cached_model', 'DigitNet', 'TextEncoder']
+           'packaged_dir', 'cached_model', 'package_model', 'DigitNet', 'TextEncoder']
 
 # %% ../nbs/00_core/02_zoo.ipynb #786337a3
 @dataclass
@@ -158,6 +158,35 @@ def recipe_fingerprint(recipe: dict) -> str:
     ).hexdigest()[:16]
 
 
+def packaged_dir() -> Path:
+    "Where weights shipped inside the package live: `aigc_tl/weights/`."
+    import aigc_tl
+
+    return Path(aigc_tl.__file__).parent / "weights"
+
+
+def _load_verified(model: nn.Module, weights: Path, info: dict) -> None:
+    from safetensors.torch import load_model
+
+    if _sha256(weights) != info["sha256"]:
+        raise RuntimeError(
+            f"{weights} does not match its manifest (corrupted?); delete it to retrain"
+        )
+    load_model(model, weights)
+
+
+def _packaged(key: str, fingerprint: str | None) -> tuple[Path, dict] | None:
+    "The packaged weights and manifest of `key` if shipped and of this recipe."
+    weights = packaged_dir() / f"{key}.safetensors"
+    manifest = weights.with_suffix(".json")
+    if not (weights.exists() and manifest.exists()):
+        return None
+    info = json.loads(manifest.read_text())
+    if fingerprint is not None and info.get("recipe_sha256") != fingerprint:
+        return None
+    return weights, info
+
+
 def cached_model(
     key: str,
     build: Callable[[], nn.Module],
@@ -165,36 +194,37 @@ def cached_model(
     retrain: bool = False,
     recipe: dict | None = None,
 ) -> nn.Module:
-    """Return `build()` with weights from the cache entry `key` (on the CPU), training
-    (`train(model) -> info`)
-    and caching on a miss. With `recipe`, an entry trained with another recipe counts as
-    a miss.
+    """Return `build()` with weights from the cache entry `key` (on the CPU), else from
+    the packaged `aigc_tl/weights/<key>.safetensors`, else training (`train(model) ->
+    info`) and caching. With `recipe`, an entry of another recipe counts as a miss;
+    `retrain` skips both the cache and the package.
     """
-    from safetensors.torch import (
-        load_model,
-        save_model,
-    )  # handle tied (shared) weights, unlike save_file
+    from safetensors.torch import save_model  # handles tied weights, unlike save_file
 
-    folder = cache_dir("zoo", key)
+    folder = cache_dir("zoo", key, create=False)  # created only to save a trained model
     weights, manifest = folder / "model.safetensors", folder / "manifest.json"
     model = build()
     fingerprint = recipe_fingerprint(recipe) if recipe is not None else None
+    stale = False
     if weights.exists() and manifest.exists() and not retrain:
         info = json.loads(manifest.read_text())
         if fingerprint is None or info.get("recipe_sha256") == fingerprint:
-            if _sha256(weights) != info["sha256"]:
-                raise RuntimeError(
-                    f"{weights} does not match its manifest (corrupted?); delete"
-                    f" {folder} to retrain"
-                )
-            load_model(model, weights)
+            _load_verified(model, weights, info)
             model.zoo_info = {**info, "source": "cache"}
             return model
+        stale = True
+    packaged = None if retrain else _packaged(key, fingerprint)
+    if packaged is not None:
+        _load_verified(model, *packaged)
+        model.zoo_info = {**packaged[1], "source": "package"}
+        return model
+    if stale:
         print(f"{key}: the cached model was trained with another recipe; retraining")
     info = train(model)
     # training may have used a GPU; a loaded model always starts on the CPU, like a
     # cached one
     model.cpu()
+    folder.mkdir(parents=True, exist_ok=True)
     tmp = weights.with_suffix(".tmp")
     save_model(model, str(tmp), force_contiguous=True)
     os.replace(tmp, weights)
@@ -209,6 +239,21 @@ def cached_model(
     manifest.write_text(json.dumps(info, indent=2))
     model.zoo_info = {**info, "source": "trained"}
     return model
+
+
+def package_model(key: str) -> Path:
+    """Copy the cache entry `key` (weights + manifest) into the package as
+    `aigc_tl/weights/<key>.safetensors` and `<key>.json`; returns the weights' path."""
+    import shutil
+
+    folder = cache_dir("zoo", key, create=False)
+    if not (folder / "manifest.json").exists():
+        raise FileNotFoundError(f"no cache entry {key!r}: load or retrain it first")
+    dest = packaged_dir() / f"{key}.safetensors"
+    dest.parent.mkdir(exist_ok=True)
+    shutil.copyfile(folder / "model.safetensors", dest)
+    shutil.copyfile(folder / "manifest.json", dest.with_suffix(".json"))
+    return dest
 
 # %% ../nbs/00_core/02_zoo.ipynb #a6d84176
 class DigitNet(nn.Module):
@@ -464,6 +509,13 @@ register(
     " schedule in `.betas`; full-mode counterpart for images: 'ddpm-cifar10'",
     quick="aigc_tl.generative.diffusion:ddpm_mnist",
     full="aigc_tl.generative.diffusion:ddpm_mnist",
+)
+register(
+    "ddpm-mnist-cond",
+    "book-trained class-conditional DDPM (TinyUNet + label embedding) on MNIST digits"
+    " 0-8, 9 held out; quick: packaged weights",
+    quick="aigc_tl.modalities.image.personalisation:ddpm_mnist_cond",
+    full="aigc_tl.modalities.image.personalisation:ddpm_mnist_cond",
 )
 register(
     "espcn-photos",

@@ -106,6 +106,51 @@ def test_cached_model_retrains_when_the_recipe_changes(fresh_home):
     assert len(calls) == 2 and d.zoo_info["source"] == "cache"
 
 
+def test_cached_model_falls_back_to_packaged_weights(fresh_home, tmp_path, monkeypatch):
+    "A cache miss loads the packaged copy of the same recipe; another recipe or retrain trains."
+    calls, recipe = [], {"steps": 1}
+
+    def build():
+        torch.manual_seed(0)
+        return torch.nn.Linear(3, 2)
+
+    def train(m):
+        calls.append(1)
+        with torch.no_grad():
+            m.weight.add_(1.0)
+        return {"note": "unit test"}
+
+    a = zoo.cached_model("pkg-quick", build, train, recipe=recipe)
+    monkeypatch.setattr(zoo, "packaged_dir", lambda: tmp_path / "weights")
+    dest = zoo.package_model("pkg-quick")
+    assert dest == tmp_path / "weights" / "pkg-quick.safetensors" and dest.with_suffix(".json").exists()
+    monkeypatch.setenv("AIGC_TL_HOME", str(tmp_path / "empty"))  # a machine with an empty cache
+    b = zoo.cached_model("pkg-quick", build, train, recipe=recipe)
+    assert len(calls) == 1 and b.zoo_info["source"] == "package" and torch.equal(a.weight, b.weight)
+    assert not (tmp_path / "empty" / "zoo" / "pkg-quick").exists()  # nothing cached
+    c = zoo.cached_model("pkg-quick", build, train, recipe={"steps": 2})  # another recipe
+    assert len(calls) == 2 and c.zoo_info["source"] == "trained"
+    zoo.cached_model("pkg-quick", build, train, recipe=recipe, retrain=True)
+    assert len(calls) == 3
+    monkeypatch.setenv("AIGC_TL_HOME", str(tmp_path / "empty2"))
+    dest.write_bytes(dest.read_bytes()[:-4] + b"\0\0\0\0")  # a corrupted package is refused
+    with pytest.raises(RuntimeError, match="does not match"):
+        zoo.cached_model("pkg-quick", build, train, recipe=recipe)
+    with pytest.raises(FileNotFoundError, match="no cache entry"):
+        zoo.package_model("nothing-quick")
+
+
+def test_packaged_weights_match_their_manifests_and_are_package_data():
+    files = sorted(zoo.packaged_dir().glob("*.safetensors"))
+    assert [f.stem for f in files] == ["ddpm-mnist-cond-quick"]
+    for f in files:
+        info = json.loads(f.with_suffix(".json").read_text())
+        assert info["sha256"] == zoo._sha256(f) and len(info["recipe_sha256"]) == 16
+        assert f.stat().st_size < 2_000_000 and info["reproduce"].startswith("aigc-tl zoo train")
+    setup = (LIB.parent / "setup.py").read_text()
+    assert '"weights/*.safetensors"' in setup and '"weights/*.json"' in setup
+
+
 def test_packaged_craft_backbone_loads_strictly(no_network):
     net = zoo.load("craft-vgg16bn")
     out = net(torch.zeros(1, 3, 32, 32))
