@@ -180,11 +180,7 @@ colab_sim() {
   printf '#!/bin/sh\necho "apt-get $*" >> "%s/apt.log"\n' "$tmp" > "$tmp/bin/apt-get"
   chmod +x "$tmp/bin/apt-get"
   cp "$nb" "$tmp/$nb"; cp -r .ci "$tmp/.ci"
-  # the zoo's book-trained models as the book build left them: what is tested here is the
-  # install cell, not how long a cold zoo takes to train (each entry trains on first use)
-  mkdir -p "$tmp/home"
-  cp -r "$(.venv/bin/python -c 'from aigc_tl.core import cache_dir; print(cache_dir("zoo"))')" \
-    "$tmp/home/zoo"
+  # an empty cache, as on Colab: the zoo's models come from the weights inside the wheel
   (cd "$tmp" && env -u VIRTUAL_ENV PATH="$tmp/bin:$tmp/venv/bin:$PATH" \
     PYTHONPATH="$tmp/stub" IPYTHONDIR="$tmp/ipython" AIGC_TL_HOME="$tmp/home" \
     PIP_FIND_LINKS="$ROOT/dist" PIP_DISABLE_PIP_VERSION_CHECK=1 \

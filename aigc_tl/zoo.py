@@ -543,3 +543,12 @@ register(
     quick="aigc_tl.modalities.text.pretrained_lstm:textgenrnn_reddit",
     full="aigc_tl.modalities.text.pretrained_lstm:textgenrnn_reddit",
 );
+
+# %% ../nbs/00_core/02_zoo.ipynb #6d3ed7e4
+register(
+    "chargpt-kjv",
+    "the book-trained Shakespeare char-GPT fine-tuned on the King James Bible (the text"
+    " chapter's distillation teacher)",
+    quick="aigc_tl.modalities.text.distillation:chargpt_kjv",
+    full="aigc_tl.modalities.text.distillation:chargpt_kjv",
+)
