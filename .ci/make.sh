@@ -185,8 +185,8 @@ colab_sim() {
     PYTHONPATH="$tmp/stub" IPYTHONDIR="$tmp/ipython" AIGC_TL_HOME="$tmp/home" \
     PIP_FIND_LINKS="$ROOT/dist" PIP_DISABLE_PIP_VERSION_CHECK=1 \
     "$tmp/venv/bin/python" .ci/execute_nbs.py "$nb")
-  "$tmp/venv/bin/python" -c "import aigc_tl, sys; p = aigc_tl.__file__
-assert p.startswith('$tmp/venv/'), p; print('Colab simulation OK:', '$nb', 'ran on', p)"
+  (cd "$tmp" && "$tmp/venv/bin/python" -c "import aigc_tl; p = aigc_tl.__file__
+assert p.startswith('$tmp/venv/'), p; print('Colab simulation OK:', '$nb', 'ran on', p)")
   rm -rf "$tmp"
 }
 
