@@ -165,6 +165,11 @@ def test_adapt_causal_lm_path_on_a_tiny_random_gpt2():
     # rank 2 on c_attn 16->48, attn c_proj 16->16, c_fc 16->64, mlp c_proj; 2 layers
     assert out["params"][0] == 2 * 2 * ((16 + 48) + (16 + 16) + 2 * (16 + 64))
     assert hasattr(out["model"], "peft_config")
+    # the full-mode cell samples from the adapted model with `generate`
+    gen = out["model"].generate(
+        input_ids=ids[None, :3], do_sample=True, max_new_tokens=4, pad_token_id=0
+    )
+    assert gen.shape == (1, 7)
     with pytest.raises(ValueError, match="train_ids"):
         adapt_causal_lm(tiny_gpt2(), ids[:10], ids, block_size=16)
 
