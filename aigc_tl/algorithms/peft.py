@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 # %% auto #0
-__all__ = ['LoRAConfig', 'LoRALinear', 'LoRAConv2d', 'count_trainable', 'inject_lora', 'merge_lora', 'unmerge_lora',
+__all__ = ['LoRAConfig', 'LoRALinear', 'LoRAConv2d', 'LoRAConv1D', 'count_trainable', 'inject_lora', 'merge_lora', 'unmerge_lora',
            'lora_state_dict', 'load_lora_state_dict', 'bitfit', 'BottleneckAdapter', 'Adapted', 'add_adapters']
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #73c256dd
@@ -178,6 +178,54 @@ class LoRAConv2d(_LoRALayer):
         )
         return out + F.conv2d(a, self.lora_B) * self.scaling
 
+# %% ../../nbs/02_algorithms/06_peft.ipynb #7681f7e6
+def _is_conv1d(m: nn.Module) -> bool:
+    "A transformers `Conv1D`: y = x W + b with W `(in, out)`, `nf` = out features."
+    w = getattr(m, "weight", None)
+    return (
+        type(m).__name__ == "Conv1D"
+        and w is not None
+        and getattr(m, "nf", 0) == w.shape[-1]
+    )
+
+
+class LoRAConv1D(_LoRALayer):
+    """LoRA on a transformers `Conv1D` (GPT-2): `y = x W0 + b + (alpha/r) · dropout(x)
+    Aᵀ Bᵀ`, W0 `(k, d)` frozen; A `(r, k)`, B `(d, r)` as in `LoRALinear`."""
+
+    def __init__(
+        self,
+        base: nn.Module,
+        r: int = 4,
+        alpha: float = 8.0,
+        dropout: float = 0.0,
+        generator: torch.Generator | None = None,
+    ):
+        if not _is_conv1d(base):
+            raise TypeError(
+                f"base must be a transformers Conv1D, got {type(base).__name__}"
+            )
+        LoRAConfig(r=r, alpha=alpha, dropout=dropout)
+        super().__init__()
+        self.base, self.r, self.alpha, self.scaling = (
+            base.requires_grad_(False),
+            r,
+            alpha,
+            alpha / r,
+        )
+        k, d = base.weight.shape
+        self.lora_A = nn.Parameter(base.weight.new_empty(r, k))
+        self.lora_B = nn.Parameter(base.weight.new_zeros(d, r))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5), generator=generator)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.merged = False
+
+    def delta_weight(self) -> torch.Tensor:
+        "The update (alpha/r) · (B A)ᵀ, shape `(k, d)` like `base.weight`."
+        return (self.lora_B @ self.lora_A).t() * self.scaling
+
+    forward = LoRALinear.forward  # the adapter path does not depend on the storage
+
 # %% ../../nbs/02_algorithms/06_peft.ipynb #52dc8f2f
 def _set_module(model: nn.Module, name: str, new: nn.Module) -> None:
     parent, _, child = name.rpartition(".")
@@ -206,10 +254,9 @@ def _train_only(model: nn.Module, names: Iterable[str]) -> None:
 def inject_lora(
     model: nn.Module, config: LoRAConfig, generator: torch.Generator | None = None
 ) -> nn.Module:
-    """Freeze `model`, wrap each nn.Linear / nn.Conv2d matching `config.target_modules`
-    in
-    `LoRALinear` / `LoRAConv2d` (in place), unfreeze `config.modules_to_save`; return
-    `model`.
+    """Freeze `model`, wrap each nn.Linear / nn.Conv2d / transformers Conv1D matching
+    `config.target_modules` in `LoRALinear` / `LoRAConv2d` / `LoRAConv1D` (in place),
+    unfreeze `config.modules_to_save`; return `model`.
     """
     if not isinstance(config, LoRAConfig):
         raise TypeError(f"config must be a LoRAConfig, got {type(config).__name__}")
@@ -219,18 +266,25 @@ def inject_lora(
         n
         for n, m in model.named_modules()
         if n
-        and isinstance(m, (nn.Linear, nn.Conv2d))
+        and (isinstance(m, (nn.Linear, nn.Conv2d)) or _is_conv1d(m))
         and (not config.target_modules or _matches(n, config.target_modules))
         and not _matches(n, config.modules_to_save)
     ]
     if not targets:
         raise ValueError(
-            f"no nn.Linear or nn.Conv2d matches target_modules={config.target_modules}"
+            "no nn.Linear, nn.Conv2d or Conv1D matches"
+            f" target_modules={config.target_modules}"
         )
     _train_only(model, config.modules_to_save)
     for n in targets:
         layer = model.get_submodule(n)
-        wrap = LoRALinear if isinstance(layer, nn.Linear) else LoRAConv2d
+        wrap = (
+            LoRALinear
+            if isinstance(layer, nn.Linear)
+            else LoRAConv2d
+            if isinstance(layer, nn.Conv2d)
+            else LoRAConv1D
+        )
         _set_module(
             model,
             n,
