@@ -19,6 +19,7 @@ from torch import nn
 from .algorithms.distillation import kd_loss
 from aigc_tl.algorithms.peft import (
     LoRAConfig,
+    _is_conv1d,
     add_adapters,
     bitfit,
     count_trainable,
@@ -364,13 +365,10 @@ def _targets(targets: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def _default_targets(model: nn.Module, head: str | None) -> tuple[str, ...]:
-    "Every nn.Linear / nn.Conv2d outside the head."
+    "Every nn.Linear / nn.Conv2d / GPT-2 Conv1D outside the head."
     inside = lambda n: head is not None and (n == head or n.startswith(head + "."))
-    return tuple(
-        n
-        for n, m in model.named_modules()
-        if isinstance(m, (nn.Linear, nn.Conv2d)) and not inside(n)
-    )
+    layer = lambda m: isinstance(m, (nn.Linear, nn.Conv2d)) or _is_conv1d(m)
+    return tuple(n for n, m in model.named_modules() if layer(m) and not inside(n))
 
 # %% ../nbs/00_core/06_transfer.ipynb #86aa1687
 class LoRA(Method):

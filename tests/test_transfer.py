@@ -193,3 +193,14 @@ def test_fresh_rebuilds_a_diffusers_model_from_its_config():
     fresh = tl.Source(unet).fresh()
     assert fresh.config == unet.config and fresh is not unet
     assert not torch.equal(fresh.conv_in.weight, unet.conv_in.weight)
+
+
+def test_lora_default_targets_include_gpt2_conv1d():
+    transformers = pytest.importorskip("transformers")
+    cfg = transformers.GPT2Config(n_layer=1, n_head=2, n_embd=16, vocab_size=20,
+                                  n_positions=16, bos_token_id=0, eos_token_id=0)
+    model = transformers.GPT2LMHeadModel(cfg)
+    targets = tl._default_targets(model, None)
+    assert "transformer.h.0.attn.c_attn" in targets and "transformer.h.0.mlp.c_fc" in targets
+    adapted = tl.LoRA(rank=2).attach(model)
+    assert type(adapted.transformer.h[0].attn.c_attn).__name__ == "LoRAConv1D"
