@@ -36,6 +36,8 @@ RULES: list[tuple[str, str, str]] = [
     (r"load_tang_poems", "apt", "fortunes-zh"),
     (r"render_glyphs|WQY_FONT", "apt", "fonts-wqy-microhei"),
     (r"load_kjv", "apt", "bible-kjv"),
+    (r"load_vtest|load_cv_digits", "apt", "opencv-doc"),
+    (r"load_vtest|moving_digits|bouncing_shapes|panning_clips|video_player", "extra", "video"),
     (
         r"load_shakespeare|shakespeare_split|chargpt-shakespeare|char_gpt_shakespeare",
         "data",

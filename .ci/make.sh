@@ -30,14 +30,16 @@ timed() {  # timed "label" cmd...
 
 apt_deps() {
   # fortunes-zh: Tang poems; fonts-wqy-microhei: a CJK font (rendered characters);
-  # bible-kjv: the King James Bible; chromium-headless-shell: the browser check of the pages
+  # bible-kjv: the King James Bible; chromium-headless-shell: the browser check of the pages;
+  # opencv-doc: OpenCV's sample data (vtest.avi, digits.png)
   if [ ! -f /usr/share/games/fortunes/tang300 ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
       || ! command -v bible >/dev/null \
+      || [ ! -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] \
       || ! command -v chromium-headless-shell >/dev/null; then
     local SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-      fortunes-zh fonts-wqy-microhei bible-kjv chromium-headless-shell fonts-dejavu-core \
+      fortunes-zh fonts-wqy-microhei bible-kjv chromium-headless-shell fonts-dejavu-core opencv-doc \
       >/dev/null
   fi
 }

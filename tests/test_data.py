@@ -106,3 +106,38 @@ def test_grey_is_itu_luma_for_one_image_or_a_batch():
     assert data.grey(rgb[0]).shape == (1, 5, 4)
     with pytest.raises(ValueError, match="RGB"):
         data.grey(torch.rand(2, 1, 5, 4))
+
+
+# ---- video clips ----
+def test_clip_builders_shapes_ranges_and_determinism():
+    from aigc_tl.data import bouncing_shapes, moving_digits, panning_clips
+
+    c, y = moving_digits(3, frames=5, size=32, seed=1)
+    assert c.shape == (3, 5, 1, 32, 32) and y.shape == (3, 1)
+    assert 0 <= c.min() and c.max() <= 1
+    assert torch.equal(c, moving_digits(3, frames=5, size=32, seed=1)[0])
+    w, _ = moving_digits(2, frames=4, size=16, wrap=True, speed=1.5)
+    sums = w.sum((2, 3, 4))  # a rolled digit keeps all its ink
+    assert torch.allclose(sums, sums[:, :1].expand_as(sums))
+    s = bouncing_shapes(4, frames=6, size=32, seed=0)
+    assert s.shape == (4, 6, 1, 32, 32) and (s.amax((1, 2, 3, 4)) >= 0.5).all()
+    p, v = panning_clips(3, frames=4, size=24, max_speed=2, seed=0)
+    assert p.shape == (3, 4, 3, 24, 24) and v.abs().max() <= 2
+    for i in range(3):  # frame t+1 = frame t shifted by v, exactly
+        vy, vx = (int(k) for k in v[i])
+        a, b, n = p[i, 0], p[i, 1], 24
+        ya, yb, xa, xb = max(vy, 0), max(-vy, 0), max(vx, 0), max(-vx, 0)
+        assert torch.equal(b[:, yb : n - ya, xb : n - xa], a[:, ya : n - yb, xa : n - xb])
+
+
+def test_clip_builders_reject_bad_input():
+    from aigc_tl.data import moving_digits, panning_clips
+
+    with pytest.raises(ValueError, match="frames"):
+        moving_digits(2, frames=0)
+    with pytest.raises(ValueError, match="digit_size"):
+        moving_digits(2, size=16, digit_size=20)
+    with pytest.raises(ValueError, match="max_speed"):
+        panning_clips(2, max_speed=-1)
+    with pytest.raises(ValueError, match="split"):
+        panning_clips(2, split="val")
