@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['MODES', 'get_mode', 'is_full', 'use_mode', 'pick', 'get_device', 'seed_everything', 'cache_dir', 'atomic_save',
            'History', 'iterate_batches', 'progress_bar', 'to_device', 'eval_mode', 'model_device', 'StepContext',
-           'FitState', 'Callback', 'Evaluate', 'EMA', 'fit', 'predict']
+           'FitState', 'Callback', 'Evaluate', 'EMA', 'fit', 'predict', 'count_parameters']
 
 # %% ../nbs/00_core/00_core.ipynb #1e5e19d3
 MODES: tuple[str, ...] = ("quick", "full")
@@ -797,3 +797,13 @@ def predict(
                 for i in range(0, len(x), batch_size)
             ]
         )
+
+# %% ../nbs/00_core/00_core.ipynb #f1df5296
+def count_parameters(model: nn.Module) -> tuple[int, int]:
+    "(trainable, total) number of scalar parameters; shared tensors count once."
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    params = list(model.parameters())
+    return sum(p.numel() for p in params if p.requires_grad), sum(
+        p.numel() for p in params
+    )

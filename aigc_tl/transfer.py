@@ -22,9 +22,9 @@ from aigc_tl.algorithms.peft import (
     _is_conv1d,
     add_adapters,
     bitfit,
-    count_trainable,
     inject_lora,
 )
+from .core import count_parameters
 from .algorithms.prompt_tuning import SoftPromptLM
 from .core import Evaluate, History, eval_mode, fit, seed_everything
 from .data import subset
@@ -232,7 +232,7 @@ def _param_groups(self: Method, model: nn.Module, lr: float) -> list[dict]:
 
 def _count(self: Method, model: nn.Module) -> tuple[int, int]:
     "(trainable, total) number of scalar parameters of an attached model."
-    return count_trainable(model)
+    return count_parameters(model)
 
 
 Method._adapt, Method.loss, Method.param_groups, Method.count = (

@@ -9,7 +9,8 @@ from torch import nn
 
 from aigc_tl import transfer as tl
 from aigc_tl import zoo
-from aigc_tl.algorithms.peft import LoRAConfig, LoRAConv2d, count_trainable, inject_lora
+from aigc_tl.algorithms.peft import LoRAConfig, LoRAConv2d, inject_lora
+from aigc_tl.core import count_parameters
 from aigc_tl.algorithms.peft import lora_state_dict
 from aigc_tl.core import fit
 from aigc_tl.data import MissingResource
@@ -137,7 +138,7 @@ def test_peft_lora_is_the_book_lora_on_both_unets(unet):
             book_lora_to_peft(lora_state_dict(ours)), strict=False
         )
         assert not unexpected and not [k for k in missing if "lora_" in k]
-        assert count_trainable(ours) == count_trainable(theirs)
+        assert count_parameters(ours) == count_parameters(theirs)
         with torch.no_grad():
             a, b = ours(x, t, **kw).sample, theirs(x, t, **kw).sample
             base = model(x, t, **kw).sample

@@ -15,14 +15,8 @@ from aigc_tl.generative.autoregressive import (
     lm_loss,
     lm_windows,
 )
-from aigc_tl.modalities.text.distillation import (
-    KJV_TEACHER_RECIPE,
-    n_params,
-    per_position_kd,
-    sequence_kd_loss,
-    smaller_gpt,
-    tokens_per_second,
-)
+from aigc_tl.modalities.text.distillation import KJV_TEACHER_RECIPE, per_position_kd, sequence_kd_loss, smaller_gpt, tokens_per_second
+from aigc_tl.core import count_parameters
 
 
 def _logits(*shape, seed=0, scale=1.0):
@@ -117,7 +111,7 @@ def test_smaller_gpt_keeps_vocabulary_and_context():
     t = CharGPT(GPTConfig(vocab_size=30, block_size=12, n_layer=2, n_embd=32))
     s = smaller_gpt(t, n_layer=1, n_head=2, n_embd=8)
     assert (s.config.vocab_size, s.config.block_size) == (30, 12)
-    assert n_params(s) < n_params(t) / 5
+    assert count_parameters(s)[1] < count_parameters(t)[1] / 5
     assert s(torch.zeros(1, 12, dtype=torch.long)).shape == (1, 12, 30)
     with pytest.raises(ValueError, match="n_layer"):
         smaller_gpt(t, n_layer=0, n_head=2, n_embd=8)

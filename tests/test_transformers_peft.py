@@ -15,16 +15,8 @@ from transformers import GPT2Config, GPT2LMHeadModel  # noqa: E402
 from transformers.pytorch_utils import Conv1D  # noqa: E402
 
 from aigc_tl import transfer as tl  # noqa: E402
-from aigc_tl.algorithms.peft import (  # noqa: E402
-    LoRAConfig,
-    LoRAConv1D,
-    count_trainable,
-    inject_lora,
-    load_lora_state_dict,
-    lora_state_dict,
-    merge_lora,
-    unmerge_lora,
-)
+from aigc_tl.algorithms.peft import LoRAConfig, LoRAConv1D, inject_lora, load_lora_state_dict, lora_state_dict, merge_lora, unmerge_lora
+from aigc_tl.core import count_parameters
 from aigc_tl.generative.autoregressive import evaluate_bpc, lm_loss, lm_windows  # noqa: E402
 from aigc_tl.modalities.text.transformers_peft import (  # noqa: E402
     GPT2_TARGETS,
@@ -95,7 +87,7 @@ def test_inject_lora_wraps_gpt2_and_equals_peft_with_the_same_weights():
         assert torch.allclose(ours(IDS).logits, theirs(IDS).logits, atol=1e-5)
         unmerge_lora(ours)
     assert set(lora_state_dict(ours)) == set(peft_to_book_state_dict(theirs))
-    assert count_trainable(ours)[0] == theirs.get_nb_trainable_parameters()[0]
+    assert count_parameters(ours)[0] == theirs.get_nb_trainable_parameters()[0]
 
 
 def test_peft_lora_config_sets_fan_in_fan_out_from_the_layers():

@@ -12,10 +12,11 @@ from typing import Iterable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from ..core import count_parameters
 
 # %% auto #0
-__all__ = ['LoRAConfig', 'LoRALinear', 'LoRAConv2d', 'LoRAConv1D', 'count_trainable', 'inject_lora', 'merge_lora', 'unmerge_lora',
-           'lora_state_dict', 'load_lora_state_dict', 'bitfit', 'BottleneckAdapter', 'Adapted', 'add_adapters']
+__all__ = ['LoRAConfig', 'LoRALinear', 'LoRAConv2d', 'LoRAConv1D', 'inject_lora', 'merge_lora', 'unmerge_lora', 'lora_state_dict',
+           'load_lora_state_dict', 'bitfit', 'BottleneckAdapter', 'Adapted', 'add_adapters']
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #73c256dd
 def _matches(name: str, patterns: Iterable[str]) -> bool:
@@ -230,16 +231,6 @@ class LoRAConv1D(_LoRALayer):
 def _set_module(model: nn.Module, name: str, new: nn.Module) -> None:
     parent, _, child = name.rpartition(".")
     setattr(model.get_submodule(parent) if parent else model, child, new)
-
-
-def count_trainable(model: nn.Module) -> tuple[int, int]:
-    "(number of parameters with requires_grad, total number of parameters)."
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    params = list(model.parameters())
-    return sum(p.numel() for p in params if p.requires_grad), sum(
-        p.numel() for p in params
-    )
 
 
 def _train_only(model: nn.Module, names: Iterable[str]) -> None:

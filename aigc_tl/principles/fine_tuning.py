@@ -10,10 +10,10 @@ from typing import Iterable
 
 import torch
 from torch import nn
+from ..core import count_parameters
 
 # %% auto #0
-__all__ = ['small_cnn', 'freeze', 'unfreeze', 'count_parameters', 'freeze_until', 'replace_head', 'param_groups_discriminative',
-           'L2SP']
+__all__ = ['small_cnn', 'freeze', 'unfreeze', 'freeze_until', 'replace_head', 'param_groups_discriminative', 'L2SP']
 
 # %% ../../nbs/01_principles/02_fine_tuning.ipynb #d8ee5025
 def small_cnn(
@@ -93,12 +93,6 @@ def unfreeze(
     for _, w in selected:
         w.requires_grad_(True)
     return [n for n, _ in selected]
-
-
-def count_parameters(model: nn.Module) -> tuple[int, int]:
-    "(trainable, total) number of scalar parameters."
-    ps = list(model.parameters())
-    return sum(p.numel() for p in ps if p.requires_grad), sum(p.numel() for p in ps)
 
 # %% ../../nbs/01_principles/02_fine_tuning.ipynb #db3b026b
 def freeze_until(model: nn.Module, n_children: int) -> list[str]:

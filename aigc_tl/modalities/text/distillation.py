@@ -28,9 +28,10 @@ from aigc_tl.modalities.text.domain_adaptation import (
     restrict_to_vocab,
     shuffled_line_split,
 )
+from ...core import count_parameters
 
 # %% auto #0
-__all__ = ['KJV_TEACHER_RECIPE', 'per_position_kd', 'sequence_kd_loss', 'kjv_texts', 'chargpt_kjv', 'smaller_gpt', 'n_params',
+__all__ = ['KJV_TEACHER_RECIPE', 'per_position_kd', 'sequence_kd_loss', 'kjv_texts', 'chargpt_kjv', 'smaller_gpt',
            'tokens_per_second']
 
 # %% ../../../nbs/04_modalities/02_text/03_distillation.ipynb #0749cbeb
@@ -143,11 +144,6 @@ def smaller_gpt(teacher: CharGPT, n_layer: int, n_head: int, n_embd: int) -> Cha
         n_embd=n_embd,
     )
     return CharGPT(cfg)
-
-
-def n_params(model: nn.Module) -> int:
-    "Number of scalar parameters (tied weights counted once)."
-    return sum(p.numel() for p in model.parameters())
 
 # %% ../../../nbs/04_modalities/02_text/03_distillation.ipynb #21ddf0b0
 def tokens_per_second(

@@ -13,7 +13,8 @@ from urllib.parse import urlparse
 import torch
 from torch import nn
 
-from ...algorithms.peft import _is_conv1d, count_trainable
+from ...algorithms.peft import _is_conv1d
+from ...core import count_parameters
 from ...core import eval_mode, fit, get_device
 from ...generative.autoregressive import lm_loss, lm_windows
 from ...transfer import Method
@@ -211,7 +212,7 @@ def adapt_causal_lm(
     return dict(
         zero_shot_ppl=zero,
         lora_ppl=after,
-        params=count_trainable(model),
+        params=count_parameters(model),
         loss=hist["loss"],
         model=model,
     )
