@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from .core import is_full
 
 # %% auto #0
-__all__ = ['accuracy', 'perplexity', 'bits_per_char', 'psnr', 'ssim', 'gaussian_frechet', 'frechet_distance', 'kernel_distance',
-           'image_features', 'image_distance', 'fid_inception']
+__all__ = ['accuracy', 'perplexity', 'bits_per_char', 'psnr', 'ssim', 'gaussian_frechet', 'frechet_distance', 'mmd2_unbiased',
+           'kernel_distance', 'image_features', 'image_distance', 'fid_inception']
 
 # %% ../nbs/00_core/03_metrics.ipynb #cffa56b1
 def accuracy(pred: torch.Tensor, target: torch.Tensor) -> float:
@@ -130,6 +130,21 @@ def frechet_distance(feats1: torch.Tensor, feats2: torch.Tensor) -> float:
     return gaussian_frechet(f1.mean(0), torch.cov(f1.T), f2.mean(0), torch.cov(f2.T))
 
 
+def mmd2_unbiased(
+    kxx: torch.Tensor, kyy: torch.Tensor, kxy: torch.Tensor
+) -> torch.Tensor:
+    """Unbiased MMD² from kernel matrices of x `(m, m)`, y `(n, n)`, x×y `(m, n)`:
+    Σ_{i≠j} k(x_i,x_j)/(m(m−1)) + Σ_{i≠j} k(y_i,y_j)/(n(n−1)) − 2 Σ k(x_i,y_j)/(mn)."""
+    m, n = len(kxx), len(kyy)
+    if m < 2 or n < 2 or kxy.shape != (m, n):
+        raise ValueError("need kernel matrices (m, m), (n, n), (m, n) with m, n >= 2")
+    return (
+        (kxx.sum() - kxx.diag().sum()) / (m * (m - 1))
+        + (kyy.sum() - kyy.diag().sum()) / (n * (n - 1))
+        - 2 * kxy.mean()
+    )
+
+
 def kernel_distance(
     feats1: torch.Tensor,
     feats2: torch.Tensor,
@@ -156,12 +171,7 @@ def kernel_distance(
             ((b @ b.T) / d + 1) ** 3,
             ((a @ b.T) / d + 1) ** 3,
         )
-        mmd = (
-            (kaa.sum() - kaa.diag().sum()) / (m * (m - 1))
-            + (kbb.sum() - kbb.diag().sum()) / (m * (m - 1))
-            - 2 * kab.mean()
-        )
-        vals.append(mmd.item())
+        vals.append(mmd2_unbiased(kaa, kbb, kab).item())
     t = torch.tensor(vals)
     return t.mean().item(), t.std().item()
 

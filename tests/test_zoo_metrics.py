@@ -248,3 +248,22 @@ def test_cached_model_handles_tied_weights(fresh_home):
     b = zoo.cached_model("tied-quick", Tied, train)
     assert b.zoo_info["source"] == "cache" and torch.equal(a.emb.weight, b.emb.weight)
     assert b.out.weight is b.emb.weight
+
+
+def test_mmd2_unbiased_is_the_one_estimator():
+    "mmd_rbf (Part I) and KID share metrics.mmd2_unbiased, the formula written out here."
+    from aigc_tl.metrics import mmd2_unbiased
+    from aigc_tl.principles.transfer import mmd_rbf
+
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(50, 3, generator=g), torch.randn(40, 3, generator=g) + 1
+    ab = torch.cat([a, b]).double()
+    k = torch.exp(-torch.cdist(ab, ab) ** 2 / 2)
+    manual = (
+        (k[:50, :50].sum() - 50) / (50 * 49)
+        + (k[50:, 50:].sum() - 40) / (40 * 39)
+        - 2 * k[:50, 50:].mean()
+    )
+    assert abs(mmd_rbf(a, b, bandwidth=1.0) - float(manual)) < 1e-9
+    with pytest.raises(ValueError, match="kernel matrices"):
+        mmd2_unbiased(k[:1, :1], k[50:, 50:], k[:1, 50:])

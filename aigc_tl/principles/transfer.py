@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..metrics import mmd2_unbiased
+
 # %% auto #0
 __all__ = ['Domain', 'Task', 'pan_yang_setting', 'mmd_rbf', 'shuffle_labels', 'transfer_gain']
 
@@ -78,13 +80,8 @@ def mmd_rbf(a: torch.Tensor, b: torch.Tensor, bandwidth: float | None = None) ->
         else torch.tensor(float(bandwidth) ** 2)
     )
     k = torch.exp(-d2 / (2 * sigma2))
-    m, n = len(a), len(b)
-    kaa, kbb, kab = k[:m, :m], k[m:, m:], k[:m, m:]
-    return float(
-        (kaa.sum() - kaa.diag().sum()) / (m * (m - 1))
-        + (kbb.sum() - kbb.diag().sum()) / (n * (n - 1))
-        - 2 * kab.mean()
-    )
+    m = len(a)
+    return float(mmd2_unbiased(k[:m, :m], k[m:, m:], k[:m, m:]))
 
 # %% ../../nbs/01_principles/01_what_is_transfer.ipynb #f362af4f
 def shuffle_labels(
