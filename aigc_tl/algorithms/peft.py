@@ -26,11 +26,11 @@ def _matches(name: str, patterns: Iterable[str]) -> bool:
 
 @dataclass
 class LoRAConfig:
-    """Settings of LoRA: rank `r`, scale `alpha` (update = alpha/r · B A), dropout on
-    the adapter input, targets."""
+    """Settings of LoRA: rank `r`, scale `alpha` (update = alpha/r · B A; default 2r,
+    the book's convention), dropout on the adapter input, targets."""
 
     r: int = 4
-    alpha: float = 8.0
+    alpha: float | None = None  # None: 2r
     dropout: float = 0.0
     target_modules: tuple[
         str, ...
@@ -42,6 +42,7 @@ class LoRAConfig:
     def __post_init__(self):
         if not isinstance(self.r, int) or self.r < 1:
             raise ValueError(f"r must be a positive int, got {self.r!r}")
+        self.alpha = float(2 * self.r if self.alpha is None else self.alpha)
         if not self.alpha > 0:
             raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
         if not 0 <= self.dropout < 1:
@@ -57,8 +58,18 @@ class LoRAConfig:
 
 # %% ../../nbs/02_algorithms/06_peft.ipynb #ee70e567
 class _LoRALayer(nn.Module):
-    """Shared by the LoRA layers: merge/unmerge the update `delta_weight()` into
-    `base.weight`."""
+    """Shared by the LoRA layers: the frozen `base`, A (Kaiming-uniform) and B (zero,
+    so the layer starts equal to `base`), and merge/unmerge of `delta_weight()`."""
+
+    def _setup(self, base, r, alpha, dropout, a_shape, b_shape, generator) -> None:
+        alpha = LoRAConfig(r=r, alpha=alpha, dropout=dropout).alpha  # checked; None: 2r
+        self.base, self.r, self.alpha = base.requires_grad_(False), r, alpha
+        self.scaling = alpha / r
+        self.lora_A = nn.Parameter(base.weight.new_empty(a_shape))
+        self.lora_B = nn.Parameter(base.weight.new_zeros(b_shape))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5), generator=generator)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.merged = False
 
     @torch.no_grad()
     def merge(self) -> None:
@@ -89,26 +100,15 @@ class LoRALinear(_LoRALayer):
         self,
         base: nn.Linear,
         r: int = 4,
-        alpha: float = 8.0,
+        alpha: float | None = None,
         dropout: float = 0.0,
         generator: torch.Generator | None = None,
     ):
         if not isinstance(base, nn.Linear):
             raise TypeError(f"base must be an nn.Linear, got {type(base).__name__}")
-        LoRAConfig(r=r, alpha=alpha, dropout=dropout)  # validates the numbers
         super().__init__()
-        self.base, self.r, self.alpha, self.scaling = (
-            base.requires_grad_(False),
-            r,
-            alpha,
-            alpha / r,
-        )
-        w = base.weight
-        self.lora_A = nn.Parameter(w.new_empty(r, base.in_features))
-        self.lora_B = nn.Parameter(w.new_zeros(base.out_features, r))
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5), generator=generator)
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.merged = False
+        k, d = base.in_features, base.out_features
+        self._setup(base, r, alpha, dropout, (r, k), (d, r), generator)
 
     def delta_weight(self) -> torch.Tensor:
         "The update (alpha/r) · B A, shape `(d, k)` like `base.weight`."
@@ -137,7 +137,7 @@ class LoRAConv2d(_LoRALayer):
         self,
         base: nn.Conv2d,
         r: int = 4,
-        alpha: float = 8.0,
+        alpha: float | None = None,
         dropout: float = 0.0,
         generator: torch.Generator | None = None,
     ):
@@ -147,20 +147,9 @@ class LoRAConv2d(_LoRALayer):
             raise ValueError(
                 "LoRAConv2d supports groups=1 and padding_mode='zeros' only"
             )
-        LoRAConfig(r=r, alpha=alpha, dropout=dropout)
         super().__init__()
-        self.base, self.r, self.alpha, self.scaling = (
-            base.requires_grad_(False),
-            r,
-            alpha,
-            alpha / r,
-        )
-        w = base.weight
-        self.lora_A = nn.Parameter(w.new_empty(r, *w.shape[1:]))
-        self.lora_B = nn.Parameter(w.new_zeros(w.shape[0], r, 1, 1))
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5), generator=generator)
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.merged = False
+        c_out, *k = base.weight.shape  # k = (C_in, kh, kw)
+        self._setup(base, r, alpha, dropout, (r, *k), (c_out, r, 1, 1), generator)
 
     def delta_weight(self) -> torch.Tensor:
         """The update (alpha/r) · B A reshaped like `base.weight` `(C_out, C_in, kh,
@@ -198,7 +187,7 @@ class LoRAConv1D(_LoRALayer):
         self,
         base: nn.Module,
         r: int = 4,
-        alpha: float = 8.0,
+        alpha: float | None = None,
         dropout: float = 0.0,
         generator: torch.Generator | None = None,
     ):
@@ -206,20 +195,9 @@ class LoRAConv1D(_LoRALayer):
             raise TypeError(
                 f"base must be a transformers Conv1D, got {type(base).__name__}"
             )
-        LoRAConfig(r=r, alpha=alpha, dropout=dropout)
         super().__init__()
-        self.base, self.r, self.alpha, self.scaling = (
-            base.requires_grad_(False),
-            r,
-            alpha,
-            alpha / r,
-        )
-        k, d = base.weight.shape
-        self.lora_A = nn.Parameter(base.weight.new_empty(r, k))
-        self.lora_B = nn.Parameter(base.weight.new_zeros(d, r))
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5), generator=generator)
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.merged = False
+        k, d = base.weight.shape  # Conv1D stores W as (in, out)
+        self._setup(base, r, alpha, dropout, (r, k), (d, r), generator)
 
     def delta_weight(self) -> torch.Tensor:
         "The update (alpha/r) · (B A)ᵀ, shape `(k, d)` like `base.weight`."
