@@ -87,6 +87,7 @@ def test_zero_initialised_three_frame_model_equals_the_per_frame_model(pans):
         lambda: per_frame_sr(ESPCN(width=8), torch.rand(1, 1, 4, 4)),
         lambda: flow_blend(ESPCN(width=8), None, None, None, alpha=0.0),
         lambda: MultiFrameESPCN(frames=2),
+        lambda: in_frame(torch.zeros(1, 3, 4, 4)),
         lambda: inflate_espcn(torch.nn.Conv2d(1, 1, 3)),
         lambda: occlusion_mask(torch.zeros(1, 2, 4, 4), torch.zeros(1, 2, 4, 5)),
     ],

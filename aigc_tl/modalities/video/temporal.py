@@ -51,6 +51,10 @@ def warp(x: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
 
 def in_frame(flow: torch.Tensor) -> torch.Tensor:
     "M(p) = [p + f(p) inside the frame]: flow (N, 2, H, W) -> mask (N, 1, H, W)."
+    if not torch.is_tensor(flow) or flow.dim() != 4 or flow.shape[1] != 2:
+        raise ValueError(
+            f"flow must be (N, 2, H, W), got {getattr(flow, 'shape', flow)}"
+        )
     rows, cols = _positions(flow)
     h, w = flow.shape[-2:]
     inside = (rows >= 0) & (rows <= h - 1) & (cols >= 0) & (cols <= w - 1)
