@@ -49,7 +49,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="pred"):
         horizon_mse(torch.rand(2, 4, 1, 8, 8), torch.rand(2, 3, 1, 8, 8))
     with pytest.raises(TypeError, match="ae"):
-        from_autoencoder(SimVP())
+        from_autoencoder(torch.nn.Linear(2, 2))
 
 
 def test_shapes_source_transfers_to_digits():
