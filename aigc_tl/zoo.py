@@ -552,3 +552,19 @@ register(
     quick="aigc_tl.modalities.text.distillation:chargpt_kjv",
     full="aigc_tl.modalities.text.distillation:chargpt_kjv",
 )
+
+# %% ../nbs/00_core/02_zoo.ipynb #5e1d7a3c
+register(
+    "simvp-shapes",
+    "book-trained SimVP video predictor (4 frames in, 4 out) on bouncing procedural"
+    " shapes (no digits)",
+    quick="aigc_tl.modalities.video.prediction:simvp_shapes",
+    full="aigc_tl.modalities.video.prediction:simvp_shapes",
+)
+register(
+    "frame-ae-digits",
+    "book-trained still-frame autoencoder (SimVP encoder + decoder) on moving-digit"
+    " frames",
+    quick="aigc_tl.modalities.video.prediction:frame_ae_digits",
+    full="aigc_tl.modalities.video.prediction:frame_ae_digits",
+);
