@@ -169,7 +169,7 @@ def drifting_digits(
         [torch.stack([roll(images[i], s) for s in st]) for i, st in zip(pick, steps)]
     )
 
-# %% ../../../nbs/04_modalities/03_video/02_motion_module.ipynb #6b679e69
+# %% ../../../nbs/04_modalities/03_video/02_motion_module.ipynb #c16c38d8
 def centre_frames(x: torch.Tensor) -> torch.Tensor:
     """Roll each image of `x` `(N, C, H, W)` (≥ 0) so its circular centre of mass
     (atan2 of Σ m sin φ, Σ m cos φ per axis, φ = 2π i / size) sits at the centre."""
@@ -184,7 +184,7 @@ def centre_frames(x: torch.Tensor) -> torch.Tensor:
         out[k] = x[k].roll(tuple(shift), (-2, -1))
     return out
 
-# %% ../../../nbs/04_modalities/03_video/02_motion_module.ipynb #c16c38d8
+# %% ../../../nbs/04_modalities/03_video/02_motion_module.ipynb #eedd06ea
 @torch.no_grad()
 def same_label_fraction(classifier: nn.Module, clips: torch.Tensor) -> float:
     """Fraction of clips `(N, T, 1, H, W)` in [-1, 1] whose re-centred frames
