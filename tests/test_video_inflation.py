@@ -1,4 +1,4 @@
-"""Inflation of image networks to video: the two exact invariants and the two pitfalls."""
+"""Inflating image networks to video: the two exact invariants, the two pitfalls."""
 
 import pytest
 import torch

@@ -127,7 +127,7 @@ def image_unet_per_frame(
     _check_clips(clips)
     _check_module(unet, UNet2DConditionModel, "unet")
     n, frames = clips.shape[:2]
-    t = torch.as_tensor(t).expand(n).repeat_interleave(frames)
+    t = torch.as_tensor(t, device=clips.device).expand(n).repeat_interleave(frames)
     ctx = _context(unet, n, context).repeat_interleave(frames, 0)
     return unet(clips.flatten(0, 1), t, ctx).sample.unflatten(0, (n, frames))
 
