@@ -5,12 +5,14 @@ import torch
 from torch import nn
 
 from aigc_tl.modalities.video.inflation import (
+    ClipClassifier,
     FrameFlatten,
     InflatedConv3d,
     frame_by_frame,
     inflate,
     inflate_conv,
     per_frame,
+    sliding_digits,
 )
 from aigc_tl.zoo import DigitNet
 
@@ -95,3 +97,14 @@ def test_bad_model_arguments():
         inflate(nn.Sequential(nn.LSTM(2, 2)))
     with pytest.raises(ValueError, match="padding_mode"):
         inflate_conv(nn.Conv2d(1, 1, 3, padding=1, padding_mode="circular"))
+
+
+def test_sliding_digits_and_clip_classifier():
+    clips, right = sliding_digits(4, frames=3, speed=2, split="test", seed=0)
+    assert clips.shape == (4, 3, 1, 28, 28) and set(right.tolist()) <= {0, 1}
+    v = 2 * right - 1  # frame t+1 is frame t rolled by ±2 px
+    for i in range(4):
+        assert torch.equal(clips[i, 1], clips[i, 0].roll(2 * int(v[i]), -1))
+    torch.manual_seed(0)
+    clf = ClipClassifier(inflate(DigitNet().body), 128, 2)
+    assert clf(clips).shape == (4, 2)

@@ -11,9 +11,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ...data import load_mnist
+
 # %% auto #0
 __all__ = ['INITS', 'TIME_PADDINGS', 'InflatedConv3d', 'inflate_conv', 'per_frame', 'FrameWise', 'FrameFlatten', 'InflatedNet',
-           'inflate', 'frame_by_frame']
+           'inflate', 'frame_by_frame', 'sliding_digits', 'ClipClassifier']
 
 # %% ../../../nbs/04_modalities/03_video/01_inflation.ipynb #0637db73
 INITS, TIME_PADDINGS = ("repeat", "centre"), ("replicate", "zeros")
@@ -211,3 +213,34 @@ def frame_by_frame(model: nn.Module, clips: torch.Tensor) -> torch.Tensor:
     "The image network on every frame: clips (N, T, C, H, W) -> (N, T, ...)."
     n, t = clips.shape[:2]
     return model(clips.flatten(0, 1)).unflatten(0, (n, t))
+
+# %% ../../../nbs/04_modalities/03_video/01_inflation.ipynb #fdea74e0
+def sliding_digits(
+    n: int, frames: int = 4, speed: int = 3, *, split: str = "train", seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST digits rolled (wrapping around) `speed` px a frame to the left (label 0)
+    or right (1): clips (n, frames, 1, 28, 28) and labels (n,)."""
+    x, _ = load_mnist(split)
+    g = torch.Generator().manual_seed(seed)
+    pick, right = (
+        torch.randint(len(x), (n,), generator=g),
+        torch.randint(2, (n,), generator=g),
+    )
+    start = torch.randint(28, (n,), generator=g)
+    step = (2 * right - 1) * speed  # -speed or +speed px a frame
+    clips = [
+        torch.stack([x[i].roll(int(s0 + v * t), -1) for t in range(frames)])
+        for i, s0, v in zip(pick.tolist(), start.tolist(), step.tolist())
+    ]
+    return torch.stack(clips), right
+
+# %% ../../../nbs/04_modalities/03_video/01_inflation.ipynb #e35bf252
+class ClipClassifier(nn.Module):
+    "logits = head(mean_t body(clips)_t): an inflated body (N, T, D) and a linear head."
+
+    def __init__(self, body: InflatedNet, dim: int, num_classes: int):
+        super().__init__()
+        self.body, self.head = body, nn.Linear(dim, num_classes)
+
+    def forward(self, clips: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(clips).mean(1))
