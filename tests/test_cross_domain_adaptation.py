@@ -60,7 +60,7 @@ def test_headline_alignment_beats_source_only():
     g = torch.Generator().manual_seed(0)
     xs, xt, xe = x_tr.expand(-1, 3, -1, -1), texture_blend(x_tr, generator=g), None
     xe = texture_blend(x_te, generator=g)
-    steps = 200
+    steps = 120
     recipe = SGDRecipe(steps=steps, batch_size=64, lr=0.01, weight_decay=5e-4)
     seed_everything(0)
     base = DigitMLP()
