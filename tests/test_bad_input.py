@@ -93,3 +93,86 @@ def test_bad_input_is_a_clear_error(case):
     with pytest.raises((ValueError, TypeError)) as e:
         call()
     assert names.lower() in str(e.value).lower(), f"{case}: {e.value!r} does not name {names!r}"
+
+
+# --- every public callable has a case -------------------------------------------------
+# Modules that other people are writing right now (not checked yet).
+SKIP_MODULES = ("aigc_tl._modidx", "aigc_tl.modalities.video", "aigc_tl.cross_domain")
+
+# "module.name" -> why no bad-input case makes sense.
+NO_INPUT_TO_CHECK = {
+    "zoo.entries": "takes no argument",
+    "zoo.packaged_dir": "takes no argument",
+    "core.is_full": "takes no argument",
+    "core.get_mode": "takes no argument",
+}
+
+
+def _public_callables():
+    "{id(obj): (obj, ['module.name', ...])} over every module's `__all__`."
+    import importlib
+    import inspect
+    import pkgutil
+
+    import aigc_tl
+
+    found = {}
+    for info in pkgutil.walk_packages(aigc_tl.__path__, "aigc_tl."):
+        if info.name.startswith(SKIP_MODULES):
+            continue
+        mod = importlib.import_module(info.name)
+        for name in getattr(mod, "__all__", ()):
+            obj = getattr(mod, name)
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                short = info.name.removeprefix("aigc_tl.")
+                found.setdefault(id(obj), (obj, []))[1].append(f"{short}.{name}")
+    return found
+
+
+def _covered_names():
+    "The `alias.name(` / bare `name(` calls in CASES, as 'module.name' strings."
+    import ast
+    import re
+    from pathlib import Path
+
+    src = Path(__file__).read_text()
+    tree = ast.parse(src)
+    aliases, bare = {}, {}  # alias -> module; bare name -> module
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aigc_tl"):
+            for a in node.names:
+                target = f"{node.module}.{a.name}".removeprefix("aigc_tl.")
+                aliases[a.asname or a.name] = target
+                bare[a.asname or a.name] = node.module.removeprefix("aigc_tl")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("aigc_tl.") and a.asname:
+                    aliases[a.asname] = a.name.removeprefix("aigc_tl.")
+    cases = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "CASES"
+    )
+    text = ast.get_source_segment(src, cases)
+    out = set()
+    for alias, name in re.findall(r"\b(\w+)\.(\w+)\(", text):
+        if alias in aliases:
+            out.add(f"{aliases[alias]}.{name}")
+    for name in re.findall(r"(?<![\w.])(\w+)\(", text):
+        if name in bare:
+            out.add(f"{bare[name].lstrip('.')}.{name}")
+    return out
+
+
+def test_every_public_callable_has_a_bad_input_case():
+    covered = _covered_names()
+    homes = [names for _, names in _public_callables().values()]
+    missing = [
+        names[0]
+        for names in homes
+        if not (set(names) & covered) and not (set(names) & set(NO_INPUT_TO_CHECK))
+    ]
+    assert not missing, f"{len(missing)} public callables have no bad-input case: {missing}"
+    known = {n for names in homes for n in names}
+    stale = [n for n in NO_INPUT_TO_CHECK if n not in known or n in covered]
+    assert not stale, f"NO_INPUT_TO_CHECK entries that are unknown or have a case: {stale}"
