@@ -243,6 +243,10 @@ def image_distance(
 def fid_inception(real: torch.Tensor, fake: torch.Tensor) -> float:
     """Standard FID (Inception-v3 pool features, torchmetrics); full mode only: the
     weights are a download."""
+    if real.dim() != 4 or fake.dim() != 4 or real.shape[1] not in (1, 3):
+        raise ValueError(
+            f"real and fake must be (N, 1 or 3, H, W), got {real.shape}, {fake.shape}"
+        )
     if not is_full():
         raise RuntimeError(
             "fid_inception needs Inception weights (a download): run with"

@@ -169,6 +169,7 @@ class CharGPT(nn.Module):
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
+        _check_cfg(cfg)
         self.config = cfg
         self.transformer = nn.ModuleDict(
             dict(

@@ -43,7 +43,9 @@ class LabelEmbedding(nn.Module):
     def __init__(self, num_labels: int, dim: int):
         super().__init__()
         if num_labels < 1 or dim < 1:
-            raise ValueError(f"num_labels and dim must be >= 1, got {num_labels}, {dim}")
+            raise ValueError(
+                f"num_labels and dim must be >= 1, got {num_labels}, {dim}"
+            )
         self.base = nn.Parameter(torch.randn(num_labels, dim))
         self.new = nn.Parameter(torch.zeros(0, dim))
 
@@ -285,7 +287,9 @@ class TextualInversion(tl.Method):
 
     def __init__(self, init="mean", name: str = "textual inversion"):
         if not (isinstance(init, (int, torch.Tensor)) or init in ("mean", "random")):
-            raise ValueError(f"init must be 'mean', 'random', a row or a vector: {init}")
+            raise ValueError(
+                f"init must be 'mean', 'random', a row or a vector: {init}"
+            )
         self.init, self.name = init, name
 
     def _adapt(self, model, head, generator):

@@ -107,6 +107,11 @@ def perceptual_loss(
 ) -> dict[str, torch.Tensor]:
     """L = L_content(feats[content_layer], content_target) + β·L_style(feats, grams);
     returns `{"loss": L, "content": ..., "style": ...}` (the last two detached)."""
+    if content_layer not in feats or not style_weight >= 0:
+        raise ValueError(
+            f"need content_layer in feats ({sorted(feats)}) and style_weight >= 0,"
+            f" got {content_layer}, {style_weight}"
+        )
     lc = content_loss(feats[content_layer], content_target)
     ls = style_loss(feats, style_grams)
     return {

@@ -118,7 +118,9 @@ def fold_to_vocab(
     {character: replacement}."""
     _check_text(text)
     if not isinstance(getattr(tokenizer, "stoi", None), dict):
-        raise TypeError(f"tokenizer must be a TextgenrnnTokenizer, got {tokenizer!r:.40}")
+        raise TypeError(
+            f"tokenizer must be a TextgenrnnTokenizer, got {tokenizer!r:.40}"
+        )
     known = tokenizer.stoi.keys()
     nfkd = lambda c: "".join(k for k in unicodedata.normalize("NFKD", c) if k in known)
     swap = {c: " " if c.isspace() else nfkd(c) for c in sorted(set(text) - known)}
@@ -335,6 +337,8 @@ def document_windows(
     left-padded with id 0: x (N, max_length)."""
     if isinstance(docs, str) or not docs or not all(isinstance(d, str) for d in docs):
         raise TypeError("docs must be a non-empty list of str, one per document")
+    if not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"max_length must be an int >= 1, got {max_length!r}")
     m, pad = torch.tensor([tokenizer.meta_id]), torch.zeros(max_length - 1).long()
     xs, ys = [], []
     for ids in (torch.cat([m, tokenizer.encode(d), m]) for d in docs):
@@ -349,7 +353,9 @@ def windows_bpc(
 ) -> float:
     "Bits per character: the mean of -log2 p(y_n | x_n) over windows x (N, T), y (N,)."
     if x.dim() != 2 or y.shape != (len(x),) or len(x) == 0 or batch_size < 1:
-        raise ValueError(f"need x (N, T), y (N,), got {tuple(x.shape)}, {tuple(y.shape)}")
+        raise ValueError(
+            f"need x (N, T), y (N,), got {tuple(x.shape)}, {tuple(y.shape)}"
+        )
     dev, nll = model_device(model), 0.0
     with eval_mode(model):
         for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
@@ -401,6 +407,10 @@ class DocumentSampler:
         max_length: int = 40,
     ):
         _check_text(text)
+        if n_chars < 1 or max_length < 1:
+            raise ValueError(
+                f"n_chars, max_length must be >= 1: {n_chars}, {max_length}"
+            )
         self.text, self.tokenizer, self.n_chars = text, tokenizer, n_chars
         self.max_length, self.drawn = max_length, []
 

@@ -103,8 +103,8 @@ class WithStyle(nn.Module):
 
     def __init__(self, model: StyleConditionedLM, style: int | torch.Tensor):
         super().__init__()
-        n = getattr(model, "n_styles", None)
-        if n is None or not ((0 <= torch.as_tensor(style)) & (style < n)).all():
+        n, s = getattr(model, "n_styles", None), torch.as_tensor(style)
+        if n is None or not ((s >= 0) & (s < n)).all():
             raise ValueError(f"style must be ids in [0, {n}) of a StyleConditionedLM")
         self.model, self.style = model, torch.as_tensor(style, dtype=torch.long)
 
