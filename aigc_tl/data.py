@@ -201,7 +201,9 @@ def load_photos(names=None, size: int | None = None) -> list[torch.Tensor]:
     names = list(PHOTO_NAMES if names is None else names)
     bad = [n for n in names if n not in PHOTO_NAMES]
     if bad:
-        raise ValueError(f"names: unknown photo(s) {bad}; offline: {PHOTO_NAMES}")
+        raise ValueError(
+            f"names: unknown photo(s) {bad}; available offline: {PHOTO_NAMES}"
+        )
     out = []
     for n in names:
         img = (
