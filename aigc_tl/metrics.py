@@ -30,13 +30,21 @@ def accuracy(pred: torch.Tensor, target: torch.Tensor) -> float:
     return (pred == target).float().mean().item()
 
 
+def _check_nll(mean_nll) -> None:
+    "Raise unless `mean_nll` is a finite number >= 0."
+    if not float(mean_nll) >= 0 or math.isinf(float(mean_nll)):
+        raise ValueError(f"mean_nll must be a finite NLL >= 0, got {mean_nll}")
+
+
 def perplexity(mean_nll: float) -> float:
     "exp(mean negative log-likelihood in nats per token)."
+    _check_nll(mean_nll)
     return math.exp(mean_nll)
 
 
 def bits_per_char(mean_nll: float) -> float:
     "Mean NLL in nats per character converted to bits: nll / ln 2."
+    _check_nll(mean_nll)
     return mean_nll / math.log(2)
 
 # %% ../nbs/00_core/03_metrics.ipynb #c6a119ff
@@ -72,6 +80,8 @@ def ssim(
             f"expected two (N, C, H, W) batches of one shape, got {tuple(x.shape)},"
             f" {tuple(y.shape)}"
         )
+    if window < 1 or not sigma > 0:
+        raise ValueError(f"need window >= 1 and sigma > 0, got {window}, {sigma}")
     if min(x.shape[-2:]) < window:
         raise ValueError(f"images must be at least {window} pixels on each side")
     c = x.shape[1]
@@ -93,6 +103,10 @@ def gaussian_frechet(
 ) -> float:
     """Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2) (float64, symmetric
     square roots)."""
+    d = mu1.shape[-1] if mu1.dim() == 1 else -1
+    for name, t in (("mu2", mu2), ("sigma1", sigma1), ("sigma2", sigma2)):
+        if t.shape != ((d,) if name == "mu2" else (d, d)):
+            raise ValueError(f"need mu1 (d,), {name} of d = {d}, got {tuple(t.shape)}")
     mu1, mu2, sigma1, sigma2 = (t.double() for t in (mu1, mu2, sigma1, sigma2))
 
     def sqrtm_psd(m: torch.Tensor) -> torch.Tensor:
@@ -137,7 +151,9 @@ def mmd2_unbiased(
     Σ_{i≠j} k(x_i,x_j)/(m(m−1)) + Σ_{i≠j} k(y_i,y_j)/(n(n−1)) − 2 Σ k(x_i,y_j)/(mn)."""
     m, n = len(kxx), len(kyy)
     if m < 2 or n < 2 or kxy.shape != (m, n):
-        raise ValueError("need kernel matrices (m, m), (n, n), (m, n) with m, n >= 2")
+        raise ValueError(
+            "need kernel matrices kxx (m, m), kyy (n, n), kxy (m, n) with m, n >= 2"
+        )
     return (
         (kxx.sum() - kxx.diag().sum()) / (m * (m - 1))
         + (kyy.sum() - kyy.diag().sum()) / (n * (n - 1))
@@ -227,6 +243,10 @@ def image_distance(
 def fid_inception(real: torch.Tensor, fake: torch.Tensor) -> float:
     """Standard FID (Inception-v3 pool features, torchmetrics); full mode only: the
     weights are a download."""
+    if real.dim() != 4 or fake.dim() != 4 or real.shape[1] not in (1, 3):
+        raise ValueError(
+            f"real and fake must be (N, 1 or 3, H, W), got {real.shape}, {fake.shape}"
+        )
     if not is_full():
         raise RuntimeError(
             "fid_inception needs Inception weights (a download): run with"

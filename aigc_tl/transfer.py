@@ -511,6 +511,8 @@ def cross_entropy_loss(
     model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]
 ) -> torch.Tensor:
     "Mean CE of `model(x)` vs `y`: logits (N, C) and y (N,), or (B, T, V) and (B, T)."
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise TypeError("batch must be a pair (x, y)")
     x, y = batch
     return F.cross_entropy(model(x).flatten(0, -2), y.flatten())
 

@@ -3,9 +3,35 @@ import pytest
 import torch
 from torch import nn
 
-from aigc_tl import core, data, metrics, zoo
+from aigc_tl import core, data, display, metrics, zoo
+from aigc_tl import transfer as tl
+from aigc_tl.algorithms import distillation as kd
+from aigc_tl.algorithms import peft, sharing
+from aigc_tl.algorithms import prompt_tuning as pt
+from aigc_tl.algorithms import self_supervised as ssl
+from aigc_tl.algorithms import semi_supervised as semi
+from aigc_tl.algorithms import unsupervised as unsup
 from aigc_tl.generative import autoregressive as ar
 from aigc_tl.generative import diffusion, gan, vae
+from aigc_tl.generative import mathematics as gm
+from aigc_tl.generative import performance as perf
+from aigc_tl.generative import pipeline as pipe
+from aigc_tl.modalities.image import diffusers_peft as dpeft
+from aigc_tl.modalities.image import few_shot as fs
+from aigc_tl.modalities.image import personalisation as pers
+from aigc_tl.modalities.image import style_transfer as st
+from aigc_tl.modalities.image import super_resolution as sr
+from aigc_tl.modalities.text import cross_lingual as xl
+from aigc_tl.modalities.text import distillation as tkd
+from aigc_tl.modalities.text import domain_adaptation as da
+from aigc_tl.modalities.text import pretrained_lstm as lstm
+from aigc_tl.modalities.text import style_control as sc
+from aigc_tl.modalities.text import transformers_peft as tpeft
+from aigc_tl.principles import fine_tuning as ft
+from aigc_tl.principles import layers
+from aigc_tl.principles import strategies as strat
+from aigc_tl.principles import transfer as principles
+from aigc_tl.principles import transferability as tfy
 
 X, Y = torch.rand(12, 1, 8, 8), torch.arange(12) % 3
 F5 = torch.randn(5, 4)
@@ -15,6 +41,13 @@ ABAR = diffusion.alphas_cumprod(diffusion.linear_beta_schedule(10))
 LIN = lambda: nn.Linear(4, 2)  # noqa: E731
 CE = lambda m, b: nn.functional.cross_entropy(m(b[0]), b[1])  # noqa: E731
 XY = (torch.randn(8, 4), torch.zeros(8, dtype=torch.long))
+L3 = torch.randn(4, 3)  # logits, 4 samples x 3 classes
+SEQ = lambda: nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))  # noqa: E731
+BETAS = diffusion.linear_beta_schedule(10)
+GPT = lambda: ar.CharGPT(ar.GPTConfig(5, block_size=8, n_layer=1, n_head=1, n_embd=8))  # noqa: E731
+TOK = ar.CharTokenizer("abcde")
+IDS = torch.zeros(1, 2, dtype=torch.long)
+LSTM_TOK = lambda: lstm.TextgenrnnTokenizer({"a": 1, "b": 2, "<s>": 3})  # noqa: E731
 
 CASES = {
     # core
@@ -79,6 +112,324 @@ CASES = {
     "top_k": (lambda: ar.top_k_filter(torch.randn(2, 5), 0), "k"),
     "top_p": (lambda: ar.top_p_filter(torch.randn(2, 5), 1.5), "p"),
     "gaussian_kl shapes": (lambda: vae.gaussian_kl(torch.zeros(2, 3), torch.zeros(2, 4)), "logvar"),
+    # core (more)
+    "cache_dir parts": (lambda: core.cache_dir("models", 3), "parts"),
+    "atomic_save path": (lambda: core.atomic_save({}, 3), "path"),
+    "progress_bar total": (lambda: core.progress_bar(-1), "total"),
+    "to_device device": (lambda: core.to_device(X, "tpu"), "device"),
+    "eval_mode model": (lambda: core.eval_mode("model").__enter__(), "model"),
+    "model_device model": (lambda: core.model_device("model"), "model"),
+    "StepContext clip_grad": (lambda: core.StepContext(torch.device("cpu"), clip_grad=-1.0), "clip_grad"),
+    "Evaluate every": (lambda: core.Evaluate(lambda m: {}, every=-1), "every"),
+    "count_parameters model": (lambda: core.count_parameters("model"), "model"),
+    # data (more)
+    "load_mnist split": (lambda: data.load_mnist("dev"), "split"),
+    "mnist_gan_images size": (lambda: data.mnist_gan_images("train", 0), "size"),
+    "binarized_mnist split": (lambda: data.binarized_mnist("dev"), "split"),
+    "load_photos names": (lambda: data.load_photos(["no-such-photo"]), "names"),
+    "grey channels": (lambda: data.grey(torch.rand(2, 2, 4, 4)), "images"),
+    "load_natural_images per_class": (lambda: data.load_natural_images(per_class=0), "per_class"),
+    "colorize shape": (lambda: data.colorize(X[:, 0]), "x"),
+    "blend scale": (lambda: data.blend_with_photos(X, scale=-1), "scale"),
+    "moving_digits n": (lambda: data.moving_digits(0), "n"),
+    "bouncing_shapes frames": (lambda: data.bouncing_shapes(2, frames=0), "frames"),
+    "panning_clips max_speed": (lambda: data.panning_clips(2, max_speed=-1), "max_speed"),
+    "load_vtest step": (lambda: data.load_vtest(2, step=0), "step"),
+    "load_shakespeare works": (lambda: data.load_shakespeare(["No Such Play"]), "works"),
+    "shakespeare_split val_fraction": (lambda: data.shakespeare_split(1000, val_fraction=1.5), "val_fraction"),
+    # display
+    "image_grid shape": (lambda: display.image_grid(torch.rand(4)), "images"),
+    "show_images row_titles": (lambda: display.show_images(X[:4], nrow=2, row_titles=["a"]), "row_titles"),
+    "audio_player rate": (lambda: display.audio_player(torch.zeros(100), 0), "rate"),
+    "encode_webm fps": (lambda: display.encode_webm(torch.rand(2, 1, 8, 8), fps=0), "fps"),
+    "video_player fps": (lambda: display.video_player(torch.rand(2, 1, 8, 8), fps=0), "fps"),
+    # metrics (more)
+    "perplexity NaN": (lambda: metrics.perplexity(float("nan")), "mean_nll"),
+    "bits_per_char negative": (lambda: metrics.bits_per_char(-1.0), "mean_nll"),
+    "ssim window": (lambda: metrics.ssim(X, X, window=0), "window"),
+    "gaussian_frechet dims": (lambda: metrics.gaussian_frechet(torch.zeros(3), torch.eye(3), torch.zeros(4), torch.eye(4)), "mu2"),
+    "mmd2 shapes": (lambda: metrics.mmd2_unbiased(torch.eye(3), torch.eye(3), torch.ones(2, 3)), "kxy"),
+    "image_distance extractor": (lambda: metrics.image_distance(X, X, extractor="inception"), "extractor"),
+    # transfer
+    "Source model": (lambda: tl.Source("model"), "model"),
+    "source not a name": (lambda: tl.source(LIN()), "name"),
+    "FineTune lr_decay": (lambda: tl.FineTune(lr_decay=0), "lr_decay"),
+    "L2SP alpha": (lambda: tl.L2SP(alpha=-1), "alpha"),
+    "Distill T": (lambda: tl.Distill(LIN(), T=0), "T"),
+    "LoRA rank": (lambda: tl.LoRA(rank=0), "rank"),
+    "Adapters rank": (lambda: tl.Adapters(rank=0), "rank"),
+    "SoftPrompt n_tokens": (lambda: tl.SoftPrompt(n_tokens=0), "n_tokens"),
+    "Recipe steps": (lambda: tl.Recipe(steps=-1), "steps"),
+    "cross_entropy_loss batch": (lambda: tl.cross_entropy_loss(LIN(), F5), "batch"),
+    "transfer seeds": (lambda: tl.transfer(tl.Source(LIN()), tl.Scratch(), XY, recipe=tl.Recipe(steps=1), evaluate=lambda m: 0.0, seeds=()), "seeds"),
+    "compare empty": (lambda: tl.compare([]), "results"),
+    # algorithms.distillation
+    "kd_loss T": (lambda: kd.kd_loss(L3, L3, T=0), "T"),
+    "distillation_loss alpha": (lambda: kd.distillation_loss(L3, L3, Y[:4], alpha=1.5), "alpha"),
+    "HintLoss dims": (lambda: kd.HintLoss(0, 4), "student_dim"),
+    "feature_output_loss hint": (lambda: kd.feature_output_loss(L3, L3, F5, F5, nn.Linear(4, 4)), "hint"),
+    # algorithms.peft
+    "LoRAConfig r": (lambda: peft.LoRAConfig(r=0), "r"),
+    "LoRALinear base": (lambda: peft.LoRALinear(nn.Conv2d(1, 1, 1)), "base"),
+    "LoRAConv2d base": (lambda: peft.LoRAConv2d(LIN()), "base"),
+    "LoRAConv1D base": (lambda: peft.LoRAConv1D(LIN()), "base"),
+    "inject_lora config": (lambda: peft.inject_lora(SEQ(), {"r": 2}), "config"),
+    "inject_lora no match": (lambda: peft.inject_lora(SEQ(), peft.LoRAConfig(target_modules=("nope",))), "target_modules"),
+    "merge_lora no lora": (lambda: peft.merge_lora(SEQ()), "model"),
+    "unmerge_lora no lora": (lambda: peft.unmerge_lora(SEQ()), "model"),
+    "lora_state_dict no lora": (lambda: peft.lora_state_dict(SEQ()), "model"),
+    "load_lora_state_dict no lora": (lambda: peft.load_lora_state_dict(SEQ(), {}), "model"),
+    "bitfit no bias": (lambda: peft.bitfit(nn.Linear(4, 2, bias=False)), "model"),
+    "BottleneckAdapter dim": (lambda: peft.BottleneckAdapter(0), "dim"),
+    "Adapted adapter": (lambda: peft.Adapted(LIN(), "adapter"), "adapter"),
+    "add_adapters no match": (lambda: peft.add_adapters(SEQ(), ["nope"]), "target_modules"),
+    # algorithms.prompt_tuning
+    "SoftPromptLM n_tokens": (lambda: pt.SoftPromptLM(GPT(), n_tokens=-1), "n_tokens"),
+    "SoftPromptLM base": (lambda: pt.SoftPromptLM(LIN()), "base"),
+    "train_soft_prompt_only model": (lambda: pt.train_soft_prompt_only(GPT()), "SoftPromptLM"),
+    # algorithms.self_supervised
+    "nt_xent shapes": (lambda: ssl.nt_xent_loss(F5, F5[:3]), "z2"),
+    "nt_xent temperature": (lambda: ssl.nt_xent_loss(F5, F5, temperature=0), "temperature"),
+    "random_augment shape": (lambda: ssl.random_augment(X[:, 0]), "x"),
+    "small_encoder width": (lambda: ssl.small_encoder(width=0), "width"),
+    "projection_head in_dim": (lambda: ssl.projection_head(in_dim=-1), "in_dim"),
+    "simclr_loss x": (lambda: ssl.simclr_loss(nn.Flatten(), X[:, 0]), "x"),
+    "rotate_batch shape": (lambda: ssl.rotate_batch(X[:, 0]), "x"),
+    "rotation_loss x": (lambda: ssl.rotation_loss(nn.Flatten(), X[:, 0]), "x"),
+    "linear_probe lengths": (lambda: ssl.linear_probe(F5, Y[:4], F5, Y[:5]), "train_labels"),
+    # algorithms.semi_supervised
+    "translate dx": (lambda: semi.translate(X, torch.zeros(3), torch.zeros(12)), "dx"),
+    "weak_augment max_shift": (lambda: semi.weak_augment(X, max_shift=-1), "max_shift"),
+    "strong_augment cutout": (lambda: semi.strong_augment(X, cutout=-1), "cutout"),
+    "confident threshold": (lambda: semi.confident_pseudo_labels(L3, 1.5), "threshold"),
+    "pseudo_label threshold": (lambda: semi.pseudo_label_loss(nn.Flatten(), X, threshold=-0.1), "threshold"),
+    "fixmatch shapes": (lambda: semi.fixmatch_loss(nn.Flatten(), X, X[:3]), "x_strong"),
+    "ramp_up end": (lambda: semi.ramp_up(5, 10, 3), "end"),
+    # algorithms.sharing
+    "MultiHeadModel heads": (lambda: sharing.MultiHeadModel(LIN(), {}), "heads"),
+    "joint_loss empty": (lambda: sharing.joint_loss(sharing.MultiHeadModel(nn.Identity(), {"a": LIN()}), {}), "batches"),
+    "soft_sharing not a model": (lambda: sharing.soft_sharing_penalty(LIN(), None), "model_b"),
+    # algorithms.unsupervised
+    "corrupt mask_prob": (lambda: unsup.corrupt(X, mask_prob=1.5), "mask_prob"),
+    "Autoencoder encoder": (lambda: unsup.Autoencoder("enc", nn.Identity()), "encoder"),
+    "reconstruction_loss noise_std": (lambda: unsup.reconstruction_loss(unsup.Autoencoder(nn.Identity(), nn.Identity()), X, noise_std=-1), "noise_std"),
+    "transfer_encoder n_classes": (lambda: unsup.transfer_encoder(nn.Flatten(), 64, 0), "n_classes"),
+    # generative.autoregressive (more)
+    "CharTokenizer text": (lambda: ar.CharTokenizer(""), "text"),
+    "GPTConfig n_head": (lambda: ar.GPTConfig(n_embd=10, n_head=3), "n_head"),
+    "CausalSelfAttention cfg": (lambda: ar.CausalSelfAttention({"n_embd": 8}), "cfg"),
+    "MLP cfg": (lambda: ar.MLP(None), "cfg"),
+    "Block cfg": (lambda: ar.Block(None), "cfg"),
+    "CharGPT too long": (lambda: GPT()(torch.zeros(1, 9, dtype=torch.long)), "idx"),
+    "lm_windows block_size": (lambda: ar.lm_windows(torch.arange(10), 0), "block_size"),
+    "lm_loss batch": (lambda: ar.lm_loss(GPT(), torch.zeros(2, 4, dtype=torch.long)), "batch"),
+    "evaluate_bpc block_size": (lambda: ar.evaluate_bpc(GPT(), torch.arange(5), 9), "block_size"),
+    "chargpt_optimizer params": (lambda: ar.chargpt_optimizer([]), "params"),
+    "chargpt_scheduler opt": (lambda: ar.chargpt_scheduler("adam"), "opt"),
+    "train_chargpt model": (lambda: ar.train_chargpt(LIN(), progress=False), "model"),
+    "sample temperature": (lambda: ar.sample(GPT(), IDS, 2, temperature=-1), "temperature"),
+    "hf_gpt2_config special_id": (lambda: ar.hf_gpt2_config(ar.GPTConfig(vocab_size=5), 7), "special_id"),
+    "to_hf_gpt2 special_id": (lambda: ar.to_hf_gpt2(GPT(), -1), "special_id"),
+    # generative.diffusion (more)
+    "linear_beta_schedule order": (lambda: diffusion.linear_beta_schedule(10, 0.1, 0.01), "beta_end"),
+    "alphas_cumprod range": (lambda: diffusion.alphas_cumprod(torch.tensor([0.1, 1.5])), "betas"),
+    "ddpm_step t": (lambda: diffusion.ddpm_step(X[:2], 10, X[:2], BETAS), "t"),
+    "ddpm_sample shape": (lambda: diffusion.ddpm_sample(lambda x, t: x, (2, 8, 8), BETAS), "shape"),
+    "timestep_embedding dim": (lambda: diffusion.timestep_embedding(torch.arange(3), 7), "dim"),
+    "TinyUNet width": (lambda: diffusion.TinyUNet(width=12), "width"),
+    "ddpm_heldout x0": (lambda: diffusion.ddpm_heldout(diffusion.TinyUNet(width=8), X[:, 0], BETAS), "x0"),
+    "train_ddpm steps": (lambda: diffusion.train_ddpm(diffusion.TinyUNet(width=8), X, BETAS, steps=-1, progress=False), "steps"),
+    "ddpm_betas T": (lambda: diffusion.ddpm_betas(0), "T"),
+    # generative.gan (more)
+    "dcgan_init module": (lambda: gan.dcgan_init("net"), "module"),
+    "g_loss not tensor": (lambda: gan.g_loss_nonsaturating([0.0]), "fake_logits"),
+    "digit_sample_scores fake": (lambda: gan.digit_sample_scores(X[:, 0], X), "fake"),
+    "digit_features images": (lambda: gan.digit_features(torch.rand(2, 3, 16, 16)), "images"),
+    "Generator z_dim": (lambda: gan.Generator(z_dim=0), "z_dim"),
+    "Discriminator size": (lambda: gan.Discriminator(size=10), "size"),
+    # generative.mathematics
+    "gaussian_nll var": (lambda: gm.gaussian_nll(F5, 0.0, -1.0), "var"),
+    "gaussian_mle empty": (lambda: gm.gaussian_mle(torch.zeros(0)), "x"),
+    "gaussian_mle_gd 2-D": (lambda: gm.gaussian_mle_gd(F5), "x"),
+    "beta_posterior heads": (lambda: gm.beta_posterior(5, 3), "heads"),
+    "coin_estimates level": (lambda: gm.coin_estimates(2, 5, level=1.5), "level"),
+    "categorical_nll targets": (lambda: gm.categorical_nll(L3, torch.zeros(4)), "targets"),
+    "bits_per_char NaN": (lambda: gm.bits_per_char(float("nan")), "nll_nats"),
+    "kl_diag shapes": (lambda: gm.kl_diag_gaussians(F5, F5, F5[:2], F5), "mu_p"),
+    "kl_monte_carlo n_samples": (lambda: gm.kl_monte_carlo(F5, F5, F5, F5, n_samples=0), "n_samples"),
+    "sgd_step lr": (lambda: gm.sgd_step([F5.clone()], [F5], {}, lr=-0.1), "lr"),
+    "momentum_step momentum": (lambda: gm.momentum_step([F5.clone()], [F5], {}, 0.1, momentum=1.5), "momentum"),
+    "adam_step betas": (lambda: gm.adam_step([F5.clone()], [F5], {}, betas=(0.9, 1.0)), "betas"),
+    "adamw_step grads": (lambda: gm.adamw_step([F5.clone()], [], {}), "grads"),
+    "run_optimizer steps": (lambda: gm.run_optimizer(gm.sgd_step, lambda x: (x**2).sum(), [1.0], -1, lr=0.1), "steps"),
+    # generative.performance
+    "state_dict_mb model": (lambda: perf.state_dict_mb("model"), "model"),
+    "compare_latency rounds": (lambda: perf.compare_latency({"a": lambda: 1}, rounds=0), "rounds"),
+    "quantize_int8 model": (lambda: perf.quantize_int8("model"), "model"),
+    "prune_global amount": (lambda: perf.prune_global(SEQ(), 1.5), "amount"),
+    "sparsity no layer": (lambda: perf.sparsity(nn.ReLU()), "model"),
+    "Autocast dtype": (lambda: perf.Autocast(LIN(), dtype=torch.int8), "dtype"),
+    "lm_distillation shapes": (lambda: perf.lm_distillation_loss(torch.randn(2, 3, 5), torch.randn(2, 3, 6), IDS), "teacher_logits"),
+    "LowPrecision dtype": (lambda: perf.LowPrecision(LIN(), dtype=torch.int8), "dtype"),
+    # generative.pipeline
+    "Stage fn": (lambda: pipe.Stage("a", "not callable"), "fn"),
+    "Pipeline needs": (lambda: pipe.Pipeline([pipe.Stage("a", lambda s: s, needs=("missing",))]).run({}), "missing"),
+    "bigram_counts vocab": (lambda: pipe.bigram_counts("abc", []), "vocab"),
+    "bigram_bpc k": (lambda: pipe.bigram_bpc([[1.0, 1.0], [1.0, 1.0]], "ab", ["a", "b"], k=-1), "k"),
+    "toy_text_pipeline n_sample": (lambda: pipe.toy_text_pipeline("ab", "ab", "ab", n_sample=-1), "n_sample"),
+    # generative.vae (more)
+    "reparameterize shapes": (lambda: vae.reparameterize(torch.zeros(2, 3), torch.zeros(2, 4)), "logvar"),
+    "VAE z_dim": (lambda: vae.VAE(z_dim=0), "z_dim"),
+    "elbo beta": (lambda: vae.elbo(X, X, torch.zeros(12, 2), torch.zeros(12, 2), beta=-1), "beta"),
+    "vae_loss x": (lambda: vae.vae_loss(vae.VAE((1, 8, 8), 2, 8), X[:, 0]), "images"),
+    "vae_heldout n_samples": (lambda: vae.vae_heldout(vae.VAE((1, 8, 8), 2, 8), X, n_samples=0), "n_samples"),
+    "train_vae steps": (lambda: vae.train_vae(vae.VAE((1, 8, 8), 2, 8), X, steps=-1, progress=False), "steps"),
+    # principles
+    "small_cnn num_classes": (lambda: ft.small_cnn(num_classes=0), "num_classes"),
+    "freeze not a model": (lambda: ft.freeze("model", "0"), "model"),
+    "unfreeze not a model": (lambda: ft.unfreeze("model"), "model"),
+    "freeze_until n_children": (lambda: ft.freeze_until(SEQ(), 5), "n_children"),
+    "replace_head attr": (lambda: ft.replace_head(SEQ(), "head", 3), "head"),
+    "param_groups decay": (lambda: ft.param_groups_discriminative(SEQ(), 0.1, decay=0), "decay"),
+    "ft L2SP alpha": (lambda: ft.L2SP(SEQ(), "2", alpha=-1), "alpha"),
+    "layered_cnn width": (lambda: layers.layered_cnn(width=0), "width"),
+    "transplant n": (lambda: layers.transplant(SEQ(), SEQ(), 9), "n"),
+    "split_at n": (lambda: layers.split_at(SEQ(), -1), "n"),
+    "layer_transfer_model n": (lambda: layers.layer_transfer_model(SEQ(), SEQ(), 9, True), "n"),
+    "linear_to_conv in_shape": (lambda: strat.linear_to_conv(LIN(), (1, 3, 3)), "in_shape"),
+    "fully_convolutional input_shape": (lambda: strat.fully_convolutional(SEQ(), (1, 0, 28)), "input_shape"),
+    "ResidualAdapter rank": (lambda: strat.ResidualAdapter(4, rank=0), "rank"),
+    "importance_weights dims": (lambda: strat.importance_weights(F5, F5[:, :3]), "feats_target"),
+    "weighted_ce weight": (lambda: strat.weighted_cross_entropy(L3, Y[:4], torch.ones(3)), "weight"),
+    "Domain x": (lambda: principles.Domain("d", "pixels", [1, 2]), "x"),
+    "Task labels": (lambda: principles.Task("t", ()), "labels"),
+    "pan_yang source": (lambda: principles.pan_yang_setting("source", "target"), "source"),
+    "mmd_rbf bandwidth": (lambda: principles.mmd_rbf(F5, F5, bandwidth=-1.0), "bandwidth"),
+    "shuffle_labels y": (lambda: principles.shuffle_labels(F5), "y"),
+    "transfer_gain NaN": (lambda: principles.transfer_gain([float("nan")], [0.5]), "with_source"),
+    "logme_evidence targets": (lambda: tfy.logme_evidence(F5, torch.zeros(4)), "targets"),
+    "logme float labels": (lambda: tfy.logme(F5, Y[:5].float()), "labels"),
+    "leep probs": (lambda: tfy.leep(F5, Y[:5]), "source_probs"),
+    # modalities.image.diffusers_peft
+    "tiny_unet2d overrides": (lambda: dpeft.tiny_unet2d(no_such_option=1), "overrides"),
+    "tiny_unet2d_condition overrides": (lambda: dpeft.tiny_unet2d_condition(no_such_option=1), "overrides"),
+    "ddpm_scheduler betas": (lambda: dpeft.ddpm_scheduler(torch.tensor([0.1, 1.5])), "betas"),
+    "scheduler_loss x0": (lambda: dpeft.scheduler_loss(None, X[:, 0], dpeft.ddpm_scheduler(BETAS)), "x0"),
+    "scheduler_sample n": (lambda: dpeft.scheduler_sample(None, dpeft.ddpm_scheduler(BETAS), 0), "n"),
+    "peft_lora rank": (lambda: dpeft.peft_lora(SEQ(), rank=0, targets=("0",)), "rank"),
+    "dpeft PeftLoRA rank": (lambda: dpeft.PeftLoRA(rank=0), "rank"),
+    "book_lora_to_peft state": (lambda: dpeft.book_lora_to_peft({"w": torch.zeros(1)}), "lora_A"),
+    "tiny_sd_pipeline seed": (lambda: dpeft.tiny_sd_pipeline(seed=-1), "seed"),
+    "prepare_images tensors": (lambda: dpeft.prepare_images([X[0]], 16), "images"),
+    "encode_latents images": (lambda: dpeft.encode_latents(None, X[:, 0]), "images"),
+    "encode_prompts one string": (lambda: dpeft.encode_prompts(None, "a photo"), "prompts"),
+    "generate n": (lambda: dpeft.generate(None, "a photo", n=0), "n"),
+    "dreambooth_loss prior_weight": (lambda: dpeft.dreambooth_loss(None, None, None, prior_weight=-1), "prior_weight"),
+    "dreambooth_lora images": (lambda: dpeft.dreambooth_lora(None, X[:, 0], "a sks digit"), "images"),
+    "save_lora not a pipeline": (lambda: dpeft.save_lora(LIN(), "/tmp/x"), "pipe"),
+    # modalities.image.few_shot
+    "render_glyphs size": (lambda: fs.render_glyphs(["a"], size=0), "size"),
+    "frequent_hanzi n": (lambda: fs.frequent_hanzi(["天地"], 0), "n"),
+    "EpsMSE draws": (lambda: fs.EpsMSE(X, BETAS, draws=0), "draws"),
+    "EmpiricalDenoiser images": (lambda: fs.EmpiricalDenoiser(X[:, 0], BETAS), "images"),
+    "respace steps": (lambda: fs.respace(BETAS, 11), "steps"),
+    "Respaced timesteps": (lambda: fs.Respaced(LIN(), torch.tensor([0.5, 1.0])), "timesteps"),
+    "sample_fast n": (lambda: fs.sample_fast(LIN(), 0, BETAS), "n"),
+    "nearest_distance shapes": (lambda: fs.nearest_distance(X, torch.rand(3, 1, 4, 4)), "x"),
+    "copy_rate q": (lambda: fs.copy_rate(X, X, X, q=1.5), "q"),
+    "KeepBest key": (lambda: fs.KeepBest(key=""), "key"),
+    "adapt_ddpm source": (lambda: fs.adapt_ddpm(tl.Source(LIN()), tl.Scratch(), X, recipe=tl.Recipe(steps=1)), "source"),
+    "FreezeD layers": (lambda: fs.FreezeD(layers=-1), "layers"),
+    # modalities.image.personalisation
+    "LabelEmbedding num_labels": (lambda: pers.LabelEmbedding(0, 4), "num_labels"),
+    "CondUNet num_labels": (lambda: pers.CondUNet(0), "num_labels"),
+    "Conditioned labels": (lambda: pers.Conditioned(LIN(), torch.tensor([0.5])), "labels"),
+    "cond_ddpm_loss batch": (lambda: pers.cond_ddpm_loss(None, X, diffusion.alphas_cumprod(BETAS)), "batch"),
+    "sample_labelled labels": (lambda: pers.sample_labelled(None, torch.tensor([0.5]), BETAS), "labels"),
+    "digit_labels images": (lambda: pers.digit_labels(torch.rand(2, 3, 16, 16)), "images"),
+    "new_label_row init": (lambda: pers.new_label_row(pers.LabelEmbedding(3, 4), init="zeros!"), "init"),
+    "add_label init": (lambda: pers.add_label(pers.CondUNet(3, width=8), init="zeros!"), "init"),
+    "TextualInversion init": (lambda: pers.TextualInversion(init="zeros!"), "init"),
+    "DreamBooth prior_batch": (lambda: pers.DreamBooth(prior_batch=1.5), "prior_batch"),
+    "personalise model": (lambda: pers.personalise(tl.Source(LIN()), tl.Scratch(), X, recipe=tl.Recipe(steps=1), evaluate=lambda m: 0.0), "LabelEmbedding"),
+    # modalities.image.style_transfer
+    "FeatureTaps layers": (lambda: st.FeatureTaps(SEQ(), [7]), "layers"),
+    "gram_matrix shape": (lambda: st.gram_matrix(X[:, 0]), "f"),
+    "content_loss shapes": (lambda: st.content_loss(X, torch.rand(12, 2, 8, 8)), "target"),
+    "style_loss layers": (lambda: st.style_loss({0: X}, {1: X}), "feats"),
+    "stylize content": (lambda: st.stylize(X[0, 0], X[:1], lambda x: {}, 0, [0]), "content"),
+    "colour_distance 3-D": (lambda: st.colour_distance(torch.rand(3, 8, 8), torch.rand(1, 3, 8, 8)), "x"),
+    "orientation_histogram 3-D": (lambda: st.orientation_histogram(torch.rand(3, 8, 8)), "x"),
+    "orientation_distance 3-D": (lambda: st.orientation_distance(torch.rand(3, 8, 8), torch.rand(3, 8, 8)), "x"),
+    "match_colour 3-D": (lambda: st.match_colour(torch.rand(3, 8, 8), torch.rand(1, 3, 8, 8)), "content"),
+    "brush_strokes n": (lambda: st.brush_strokes(n=0), "n"),
+    "TransformerNet width": (lambda: st.TransformerNet(width=0), "width"),
+    "crops_per_image size": (lambda: st.crops_per_image([torch.rand(3, 8, 8)], 2, 16), "size"),
+    "feed_forward_loss style": (lambda: st.feed_forward_loss(lambda x: {}, X[0, 0], 0, [0]), "style"),
+    # modalities.image.super_resolution
+    "downscale scale": (lambda: sr.downscale(X, scale=0), "scale"),
+    "bicubic_upscale scale": (lambda: sr.bicubic_upscale(X, scale=0), "scale"),
+    "pixel_shuffle channels": (lambda: sr.pixel_shuffle(torch.rand(1, 3, 4, 4), 2), "t"),
+    "ESPCN scale": (lambda: sr.ESPCN(scale=0), "scale"),
+    "random_crops size": (lambda: sr.random_crops([torch.rand(1, 8, 8)], 2, 16, torch.Generator()), "size"),
+    "sr_loss y": (lambda: sr.sr_loss(sr.ESPCN(width=4), X[:, 0]), "y"),
+    "self_reconstruction_loss y": (lambda: sr.self_reconstruction_loss(sr.ESPCN(width=4), X[:, 0]), "y"),
+    "render_text_images n": (lambda: sr.render_text_images(0), "n"),
+    # modalities.text.cross_lingual
+    "split_poems sizes": (lambda: xl.split_poems([{"title": "t", "text": "x"}], [5]), "sizes"),
+    "swap_vocabulary init": (lambda: xl.swap_vocabulary(GPT(), 6, init="zeros!"), "init"),
+    "frequency_rank_map new_text": (lambda: xl.frequency_rank_map("", TOK, "abc", TOK), "new_text"),
+    "NewVocabulary init": (lambda: xl.NewVocabulary(6, init="zeros!"), "init"),
+    # modalities.text.distillation
+    "per_position_kd T": (lambda: tkd.per_position_kd(torch.randn(2, 3, 5), torch.randn(2, 3, 5), T=-1), "T"),
+    "sequence_kd_loss T": (lambda: tkd.sequence_kd_loss(torch.randn(2, 3, 5), torch.randn(2, 3, 5), T=0), "T"),
+    "kjv_texts tokenizer": (lambda: tkd.kjv_texts("tok"), "tokenizer"),
+    "smaller_gpt n_head": (lambda: tkd.smaller_gpt(GPT(), 1, 3, 8), "n_head"),
+    "tokens_per_second repeats": (lambda: tkd.tokens_per_second(GPT(), IDS, repeats=0), "repeats"),
+    # modalities.text.domain_adaptation
+    "restrict_to_vocab replace": (lambda: da.restrict_to_vocab("abc", ["a"], replace="zz"), "replace"),
+    "shuffled_line_split sizes": (lambda: da.shuffled_line_split("a\nb\n", [5]), "sizes"),
+    "random_span n_chars": (lambda: da.random_span("abc", 10), "n_chars"),
+    "SpanSampler fraction": (lambda: da.SpanSampler("abcde" * 10, TOK, 1.5, 4), "fraction"),
+    "CharNGram n": (lambda: da.CharNGram(["a", "b"], n=0), "n"),
+    "longest_verbatim sample": (lambda: da.longest_verbatim(3, "abc"), "sample"),
+    "generate n_chars": (lambda: da.generate(GPT(), TOK, "ab", -1, block_size=8), "n_chars"),
+    "Replay source_windows": (lambda: da.Replay(None), "source_windows"),
+    # modalities.text.pretrained_lstm
+    "TextgenrnnTokenizer vocab": (lambda: lstm.TextgenrnnTokenizer({}), "vocab"),
+    "fold_to_vocab tokenizer": (lambda: lstm.fold_to_vocab("abc", "tok"), "tokenizer"),
+    "TextgenrnnConfig rnn_size": (lambda: lstm.TextgenrnnConfig(rnn_size=0), "rnn_size"),
+    "TextgenRNN config": (lambda: lstm.TextgenRNN({"rnn_size": 8}), "config"),
+    "cudnn_lstm_to_torch shapes": (lambda: lstm.cudnn_lstm_to_torch(torch.zeros(4, 8), torch.zeros(3, 8), torch.zeros(16)), "recurrent_kernel"),
+    "keras_lstm_to_torch shapes": (lambda: lstm.keras_lstm_to_torch(torch.zeros(4, 8), torch.zeros(3, 8), torch.zeros(8)), "recurrent_kernel"),
+    "lstm_reference x": (lambda: lstm.lstm_reference(torch.zeros(3), torch.zeros(8, 2), torch.zeros(8, 2), torch.zeros(8), torch.zeros(8)), "x"),
+    "load_keras_weights weights": (lambda: lstm.load_keras_weights(lstm.TextgenRNN(lstm.TextgenrnnConfig(10, 4, 4, 1, 8)), {}), "weights"),
+    "document_windows max_length": (lambda: lstm.document_windows(["ab"], LSTM_TOK(), max_length=0), "max_length"),
+    "windows_bpc shapes": (lambda: lstm.windows_bpc(LIN(), torch.zeros(3, 4, dtype=torch.long), torch.zeros(2, dtype=torch.long)), "y"),
+    "generate_documents n_samples": (lambda: lstm.generate_documents(None, None, n_samples=0), "n_samples"),
+    "DocumentSampler n_chars": (lambda: lstm.DocumentSampler("ab\nab\n", LSTM_TOK(), 0), "n_chars"),
+    # modalities.text.style_control
+    "StyleConditionedLM n_styles": (lambda: sc.StyleConditionedLM(GPT(), 0), "n_styles"),
+    "style_windows texts": (lambda: sc.style_windows([], TOK, 4), "texts"),
+    "styled_lm_loss batch": (lambda: sc.styled_lm_loss(sc.StyleConditionedLM(GPT(), 2), torch.zeros(2, 4)), "batch"),
+    "WithStyle style": (lambda: sc.WithStyle(sc.StyleConditionedLM(GPT(), 2), 5), "style"),
+    "text_chunks n": (lambda: sc.text_chunks("abc", 0), "n"),
+    "style_classifier texts": (lambda: sc.style_classifier(["only one style"], 4), "texts"),
+    "steering_rate style": (lambda: sc.steering_rate(None, ["a"], -1), "style"),
+    "StyleTuning style_lr": (lambda: sc.StyleTuning(style_lr=-1), "style_lr"),
+    # modalities.text.transformers_peft
+    "peft_lora_config rank": (lambda: tpeft.peft_lora_config(SEQ(), rank=0, targets=("0",)), "rank"),
+    "peft_to_book no peft": (lambda: tpeft.peft_to_book_state_dict(SEQ()), "model"),
+    "tpeft PeftLoRA rank": (lambda: tpeft.PeftLoRA(rank=0), "rank"),
+    "held_out_perplexity ids": (lambda: tpeft.held_out_perplexity(GPT(), torch.arange(5), 9), "ids"),
+    "adapt_causal_lm train_ids": (lambda: tpeft.adapt_causal_lm(GPT(), torch.arange(50) % 5, torch.arange(50) % 5), "train_ids"),
+    # zoo (more: the rest wait for checks in nbs/00_core/02_zoo.ipynb, see below)
+    "CharGPT cfg": (lambda: ar.CharGPT({"n_embd": 8}), "cfg"),
+    "perceptual_loss content_layer": (lambda: st.perceptual_loss({0: X}, X, {}, 3, 1.0), "content_layer"),
+    "punctuation_map new_tok": (lambda: xl.punctuation_map("zh", TOK), "new_tok"),
+    "fid_inception shapes": (lambda: metrics.fid_inception(X, X[:, 0]), "fake"),
+    "SRRecipe crop": (lambda: sr.SRRecipe(crop=0), "crop"),
+    "load_causal_lm name": (lambda: tpeft.load_causal_lm(LIN()), "name"),
 }
 
 
@@ -93,3 +444,132 @@ def test_bad_input_is_a_clear_error(case):
     with pytest.raises((ValueError, TypeError)) as e:
         call()
     assert names.lower() in str(e.value).lower(), f"{case}: {e.value!r} does not name {names!r}"
+
+
+# --- every public callable has a case -------------------------------------------------
+# Modules that other people are writing right now (not checked yet).
+SKIP_MODULES = ("aigc_tl._modidx", "aigc_tl.modalities.video", "aigc_tl.cross_domain")
+
+# "module.name" -> why no bad-input case makes sense.
+NO_INPUT_TO_CHECK = {
+    "zoo.entries": "takes no argument",
+    "zoo.packaged_dir": "takes no argument",
+    "core.is_full": "takes no argument",
+    "core.get_mode": "takes no argument",
+    "core.pick": "returns one of two arbitrary values; any value is fine",
+    "core.Callback": "a base class without arguments",
+    "core.History": "a record that fit fills; tested in test_core.py",
+    "core.FitState": "a record that fit builds for its callbacks",
+    "cli.build_parser": "takes no argument",
+    "cli.main": "argparse answers bad argv with SystemExit(2); see test_cli.py",
+    "data.MissingResource": "an exception type; its arguments are message text",
+    "data.fetch_shakespeare": "takes no argument",
+    "data.load_kjv": "one bool flag",
+    "data.load_tang_poems": "a missing file raises MissingResource naming the package",
+    "transfer.Method": "an abstract base class without arguments",
+    "transfer.LinearProbe": "takes no argument",
+    "transfer.BitFit": "takes no argument",
+    "transfer.Result": "a record that transfer() fills",
+    "transfer.Comparison": "a record that compare() returns",
+    "generative.autoregressive.chargpt_tokenizer": "takes no argument",
+    "modalities.text.pretrained_lstm.textgenrnn_files": "takes no argument",
+    "modalities.text.pretrained_lstm.textgenrnn_reddit": "takes no argument",
+    "modalities.text.pretrained_lstm.read_keras_weights": (
+        "a missing file raises h5py's FileNotFoundError naming the path"
+    ),
+    "modalities.image.diffusers_peft.load_sd_pipeline": (
+        "a named Hub checkpoint; an unknown repo raises MissingResource (tested)"
+    ),
+    # zoo models: their only argument is the `retrain` flag
+    "generative.autoregressive.chargpt_shakespeare": "only the retrain flag",
+    "generative.diffusion.ddpm_mnist": "only the retrain flag",
+    "generative.gan.dcgan_mnist": "only the retrain flag",
+    "generative.vae.vae_mnist": "only the retrain flag",
+    "modalities.image.diffusers_peft.unet2d_mnist": "only the retrain flag",
+    "modalities.image.personalisation.ddpm_mnist_cond": "only the retrain flag",
+    "modalities.image.super_resolution.espcn_photos": "only the retrain flag",
+    "modalities.text.distillation.chargpt_kjv": "only the retrain flag",
+}
+
+# Not covered yet: they need an input check in nbs/00_core/02_zoo.ipynb, which others
+# are editing right now. "module.name" -> the bad input that is not caught today.
+WAITING_FOR_A_CHECK = {
+    "zoo.available": "available('fast') raises AttributeError, not a ValueError",
+    "zoo.recipe_fingerprint": "a list instead of a dict is hashed without complaint",
+    "zoo.cached_model": "an empty key is accepted",
+    "zoo.package_model": "an unknown key raises FileNotFoundError, not a ValueError",
+    "zoo.ZooEntry": "an entry with neither quick nor full builder is accepted",
+    "zoo.DigitNet": "num_classes=0 builds a model with an empty head",
+    "zoo.TextEncoder": "max_length=0 is accepted",
+}
+
+
+def _public_callables():
+    "{id(obj): (obj, ['module.name', ...])} over every module's `__all__`."
+    import importlib
+    import inspect
+    import pkgutil
+
+    import aigc_tl
+
+    found = {}
+    for info in pkgutil.walk_packages(aigc_tl.__path__, "aigc_tl."):
+        if info.name.startswith(SKIP_MODULES):
+            continue
+        mod = importlib.import_module(info.name)
+        for name in getattr(mod, "__all__", ()):
+            obj = getattr(mod, name)
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                short = info.name.removeprefix("aigc_tl.")
+                found.setdefault(id(obj), (obj, []))[1].append(f"{short}.{name}")
+    return found
+
+
+def _covered_names():
+    "The `alias.name(` / bare `name(` calls in CASES, as 'module.name' strings."
+    import ast
+    import re
+    from pathlib import Path
+
+    src = Path(__file__).read_text()
+    tree = ast.parse(src)
+    aliases, bare = {}, {}  # alias -> module; bare name -> module
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aigc_tl"):
+            for a in node.names:
+                target = f"{node.module}.{a.name}".removeprefix("aigc_tl.")
+                aliases[a.asname or a.name] = target
+                bare[a.asname or a.name] = node.module.removeprefix("aigc_tl")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("aigc_tl.") and a.asname:
+                    aliases[a.asname] = a.name.removeprefix("aigc_tl.")
+    cases = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "CASES"
+    )
+    text = ast.get_source_segment(src, cases)
+    out = set()
+    for alias, name in re.findall(r"\b(\w+)\.(\w+)\(", text):
+        if alias in aliases:
+            out.add(f"{aliases[alias]}.{name}")
+    for name in re.findall(r"(?<![\w.])(\w+)\(", text):
+        if name in bare:
+            out.add(f"{bare[name].lstrip('.')}.{name}")
+    return out
+
+
+def test_every_public_callable_has_a_bad_input_case():
+    covered = _covered_names()
+    homes = [names for _, names in _public_callables().values()]
+    missing = [
+        names[0]
+        for names in homes
+        if not set(names) & (covered | set(NO_INPUT_TO_CHECK) | set(WAITING_FOR_A_CHECK))
+    ]
+    assert not missing, f"{len(missing)} public callables have no bad-input case: {missing}"
+    known = {n for names in homes for n in names}
+    listed = {**NO_INPUT_TO_CHECK, **WAITING_FOR_A_CHECK}
+    stale = [n for n in listed if n not in known or n in covered]
+    assert not stale, f"allowlisted names that are unknown or have a case: {stale}"

@@ -95,7 +95,10 @@ class HintLoss(nn.Module):
     def __init__(self, student_dim: int, teacher_dim: int, spatial: bool = False):
         super().__init__()
         if student_dim < 1 or teacher_dim < 1:
-            raise ValueError(f"dims must be >= 1, got {student_dim}, {teacher_dim}")
+            raise ValueError(
+                f"student_dim and teacher_dim must be >= 1, got {student_dim}, "
+                f"{teacher_dim}"
+            )
         self.spatial = spatial
         self.regressor = (
             nn.Conv2d(student_dim, teacher_dim, 1)

@@ -381,6 +381,8 @@ class Adapted(nn.Module):
 
     def __init__(self, base: nn.Module, adapter: nn.Module):
         super().__init__()
+        if not isinstance(base, nn.Module) or not isinstance(adapter, nn.Module):
+            raise TypeError("base and adapter must be nn.Modules")
         self.base, self.adapter = base.requires_grad_(False), adapter
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

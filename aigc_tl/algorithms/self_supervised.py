@@ -101,7 +101,7 @@ def _check_small_encoder(in_channels, width, dim, image_size) -> None:
     "Raise if the arguments of `small_encoder` cannot be used."
     if min(in_channels, width, dim) < 1 or image_size < 4:
         raise ValueError(
-            "need positive sizes and image_size >= 4, got"
+            "need positive in_channels, width, dim and image_size >= 4, got"
             f" {in_channels, width, dim, image_size}"
         )
 
@@ -137,7 +137,9 @@ def projection_head(
     """SimCLR's projection g(h) = W2·ReLU(W1·h): (N, in_dim) -> (N, out_dim); discarded
     after pretraining."""
     if min(in_dim, hidden, out_dim) < 1:
-        raise ValueError(f"sizes must be positive, got {in_dim, hidden, out_dim}")
+        raise ValueError(
+            f"in_dim, hidden, out_dim must be positive, got {in_dim, hidden, out_dim}"
+        )
     return nn.Sequential(
         nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, out_dim)
     )
@@ -200,7 +202,8 @@ def linear_probe(
     ytr, yte = np.asarray(train_labels), np.asarray(test_labels)
     if len(ftr) != len(ytr) or len(fte) != len(yte) or ftr.shape[1] != fte.shape[1]:
         raise ValueError(
-            f"shape mismatch: {ftr.shape}, {ytr.shape}, {fte.shape}, {yte.shape}"
+            "need train_features (n, d), train_labels (n,), test_features (m, d), "
+            f"test_labels (m,): {ftr.shape}, {ytr.shape}, {fte.shape}, {yte.shape}"
         )
     if len(np.unique(ytr)) < 2:
         raise ValueError("need at least two classes in the training labels")

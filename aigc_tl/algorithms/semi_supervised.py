@@ -25,6 +25,9 @@ def translate(x: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor) -> torch.Tens
     """Shift image i by (dx[i], dy[i]) whole pixels (right, down), filling with zeros; x
     `(N, C, H, W)`."""
     _check_images(x)
+    for name, d in (("dx", dx), ("dy", dy)):
+        if not isinstance(d, torch.Tensor) or d.shape != (len(x),):
+            raise ValueError(f"{name} must be a ({len(x)},) tensor of pixel shifts")
     n, _, h, w = x.shape
     rows = torch.arange(h, device=x.device).view(1, h, 1) - dy.view(
         n, 1, 1
@@ -45,6 +48,8 @@ def weak_augment(
     """Weak view α(x): a random translation by up to `max_shift` pixels in each
     direction."""
     _check_images(x)
+    if max_shift < 0:
+        raise ValueError(f"max_shift must be >= 0, got {max_shift}")
     shift = torch.randint(-max_shift, max_shift + 1, (2, len(x)), generator=generator)
     return translate(x, shift[0].to(x.device), shift[1].to(x.device))
 
@@ -59,6 +64,8 @@ def strong_augment(
     """Strong view A(x): translation, brightness/contrast jitter, Gaussian noise and a
     `cutout`² zero square."""
     _check_images(x)
+    if cutout < 0 or noise < 0:
+        raise ValueError(f"cutout and noise must be >= 0, got {cutout}, {noise}")
     n, _, h, w = x.shape
     out = weak_augment(x, max_shift, generator)
     u = torch.rand(2, n, 1, 1, 1, generator=generator).to(x.device)

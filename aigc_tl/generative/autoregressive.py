@@ -28,7 +28,7 @@ class CharTokenizer:
 
     def __init__(self, text: str, eot: str = "<|endoftext|>"):
         if not isinstance(text, str) or not text:
-            raise TypeError("CharTokenizer needs a non-empty string")
+            raise TypeError("text must be a non-empty string")
         self.chars = sorted(set(text))
         self.stoi = {c: i for i, c in enumerate(self.chars)}
         self.eot, self.eot_id = (
@@ -79,12 +79,19 @@ class GPTConfig:
             )
 
 # %% ../../nbs/03_generative/05_autoregressive.ipynb #964db5e9
+def _check_cfg(cfg) -> None:
+    "Raise unless `cfg` is a GPTConfig."
+    if not isinstance(cfg, GPTConfig):
+        raise TypeError(f"cfg must be a GPTConfig, got {type(cfg).__name__}")
+
+
 class CausalSelfAttention(nn.Module):
     """Multi-head masked self-attention: `(B, T, C)` -> `(B, T, C)`; output t depends on
     inputs <= t only."""
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
+        _check_cfg(cfg)
         self.c_attn = nn.Linear(
             cfg.n_embd, 3 * cfg.n_embd
         )  # q, k, v for all heads in one matmul
@@ -118,6 +125,7 @@ class MLP(nn.Module):
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
+        _check_cfg(cfg)
         self.c_fc = nn.Linear(cfg.n_embd, 4 * cfg.n_embd)
         self.gelu = (
             nn.GELU()
@@ -134,6 +142,7 @@ class Block(nn.Module):
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
+        _check_cfg(cfg)
         self.ln_1, self.attn = nn.LayerNorm(cfg.n_embd), CausalSelfAttention(cfg)
         self.ln_2, self.mlp = nn.LayerNorm(cfg.n_embd), MLP(cfg)
 
@@ -146,11 +155,11 @@ def _check_chargpt_forward(self, idx) -> None:
     "Raise if the arguments of `CharGPT.forward` cannot be used."
     if idx.dim() != 2 or idx.dtype != torch.long:
         raise TypeError(
-            f"expected LongTensor token ids (B, T), got {idx.dtype} {tuple(idx.shape)}"
+            f"idx must be LongTensor token ids (B, T), got {idx.dtype} {idx.shape}"
         )
     if idx.shape[1] > self.config.block_size:
         raise ValueError(
-            f"sequence length {idx.shape[1]} > block_size {self.config.block_size}"
+            f"idx has length {idx.shape[1]} > block_size {self.config.block_size}"
         )
 
 
@@ -160,6 +169,7 @@ class CharGPT(nn.Module):
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
+        _check_cfg(cfg)
         self.config = cfg
         self.transformer = nn.ModuleDict(
             dict(
@@ -194,6 +204,8 @@ class CharGPT(nn.Module):
 # %% ../../nbs/03_generative/05_autoregressive.ipynb #69d29611
 def _check_lm_windows(ids, block_size) -> None:
     "Raise if the arguments of `lm_windows` cannot be used."
+    if not isinstance(block_size, int) or block_size < 1:
+        raise ValueError(f"block_size must be an int >= 1, got {block_size!r}")
     if ids.dim() != 1 or len(ids) <= block_size:
         raise ValueError(
             f"need a 1-D id tensor longer than block_size={block_size}, got"
@@ -222,6 +234,8 @@ def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 def lm_loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
     """Mean next-token cross-entropy (nats) over all positions of a batch (x, y), both
     `(B, T)`."""
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise TypeError("batch must be a pair (x, y) of (B, T) id tensors")
     x, y = batch
     return F.cross_entropy(_logits(model, x).flatten(0, 1), y.flatten())
 
@@ -265,6 +279,9 @@ def _recipe(key: str):
 def chargpt_optimizer(params) -> torch.optim.Optimizer:
     """AdamW with beta2 = 0.99 (a shorter memory suits short runs) and the recipe's peak
     learning rate."""
+    params = list(params)
+    if not params:
+        raise ValueError("params is empty: pass model.parameters() of a model")
     return torch.optim.AdamW(
         params, lr=_recipe("lr"), betas=(0.9, 0.99), weight_decay=0.0
     )
@@ -272,6 +289,8 @@ def chargpt_optimizer(params) -> torch.optim.Optimizer:
 
 def chargpt_scheduler(opt: torch.optim.Optimizer):
     "Linear warm-up, then cosine decay to 10 % of the peak over the recipe's steps."
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise TypeError(f"opt must be a torch optimizer, got {type(opt).__name__}")
     steps, warm = _recipe("steps"), _recipe("warmup")
     shape = lambda s: (
         min(1.0, (s + 1) / warm)
@@ -290,6 +309,8 @@ def chargpt_tokenizer() -> CharTokenizer:
 def train_chargpt(model: nn.Module, seed: int = 0, progress: bool = True) -> dict:
     """Train `model` on the Shakespeare split with `CHARGPT_RECIPE`; returns info (loss
     curve, held-out bpc)."""
+    if not isinstance(model, CharGPT):
+        raise TypeError(f"model must be a CharGPT, got {type(model).__name__}")
     tok = chargpt_tokenizer()
     train, val = shakespeare_split(_recipe("n_chars"))
     bs = model.config.block_size

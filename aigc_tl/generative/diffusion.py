@@ -43,6 +43,8 @@ def linear_beta_schedule(
 
 def alphas_cumprod(betas: torch.Tensor) -> torch.Tensor:
     "ᾱ_t = Π_{s<=t} (1 - β_s); `(T,)` -> `(T,)`."
+    if betas.dim() != 1 or not ((betas > 0) & (betas < 1)).all():
+        raise ValueError("betas must be a 1-D tensor with every value in (0, 1)")
     return torch.cumprod(1.0 - betas, dim=0)
 
 
@@ -138,6 +140,8 @@ def ddpm_sample(
 ) -> torch.Tensor:
     """Ancestral sampling: x_T ~ N(0, I), then `ddpm_step` for t = T-1 .. 0; returns x_0
     `shape`."""
+    if len(shape) != 4 or min(shape) < 1:
+        raise ValueError(f"shape must be (B, C, H, W) with sizes >= 1, got {shape}")
     x = torch.randn(shape, generator=generator).to(device)
     for t in reversed(range(len(betas))):
         tt = torch.full((shape[0],), t, dtype=torch.long, device=device)
@@ -148,6 +152,8 @@ def ddpm_sample(
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
     """Sinusoidal embedding [sin(t ω_k), cos(t ω_k)], ω_k = 10000^(-k/(dim/2)); `t`
     `(B,)` -> `(B, dim)`."""
+    if dim < 2 or dim % 2 or t.dim() != 1:
+        raise ValueError(f"need t (B,) and an even dim >= 2, got {t.shape}, {dim}")
     half = dim // 2
     freqs = torch.exp(-math.log(10000.0) * torch.arange(half, device=t.device) / half)
     args = t.float()[:, None] * freqs[None]
@@ -175,6 +181,11 @@ class TinyUNet(nn.Module):
 
     def __init__(self, channels: int = 1, width: int = 16, t_dim: int = 64):
         super().__init__()
+        if channels < 1 or width < 8 or width % 8 or t_dim < 2 or t_dim % 2:
+            raise ValueError(
+                "need channels >= 1, width a multiple of 8 (GroupNorm) and an even"
+                f" t_dim, got {channels}, {width}, {t_dim}"
+            )
         self.t_dim = t_dim
         self.t_mlp = nn.Sequential(
             nn.Linear(t_dim, t_dim), nn.SiLU(), nn.Linear(t_dim, t_dim)
@@ -293,6 +304,8 @@ DDPM_RECIPE = {
 def ddpm_betas(T: int) -> torch.Tensor:
     """Ho et al.'s linear schedule (1e-4 → 0.02 at T = 1000) with both ends scaled by
     1000 / T, so ᾱ_T stays near 0."""
+    if not isinstance(T, int) or T < 1:
+        raise ValueError(f"T must be an int >= 1, got {T!r}")
     return linear_beta_schedule(T, 1e-4 * 1000 / T, 0.02 * 1000 / T)
 
 

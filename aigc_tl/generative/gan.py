@@ -46,6 +46,10 @@ class Generator(nn.Module):
         self, z_dim: int = 32, width: int = 32, size: int = 16, channels: int = 1
     ):
         super().__init__()
+        if z_dim < 1 or width < 1 or channels < 1:
+            raise ValueError(
+                f"z_dim, width, channels must be >= 1, got {z_dim, width, channels}"
+            )
         n = _stages(size)
         ch = [width * 2 ** (n - i) for i in range(n)]  # e.g. [64, 32] for size 16
         layers = [
@@ -103,6 +107,8 @@ class Discriminator(nn.Module):
 def dcgan_init(module: nn.Module) -> None:
     """DCGAN initialisation, for `model.apply(dcgan_init)`: conv weights ~ N(0, 0.02),
     BN scale ~ N(1, 0.02)."""
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be an nn.Module, got {type(module).__name__}")
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:

@@ -136,6 +136,8 @@ def categorical_nll(logits: Tensor, targets: Tensor) -> Tensor:
 
 def bits_per_char(nll_nats: float | Tensor) -> float:
     "Nats per character → bits per character: divide by ln 2."
+    if not float(nll_nats) >= 0 or math.isinf(float(nll_nats)):
+        raise ValueError(f"nll_nats must be a finite mean NLL >= 0, got {nll_nats}")
     return float(nll_nats) / math.log(2)
 
 # %% ../../nbs/03_generative/02_mathematics.ipynb #f6fa52606d8c4a75a9b52967216f8f3f

@@ -25,7 +25,7 @@ def state_dict_mb(model: nn.Module) -> float:
     """Size in MB (10^6 bytes) of `torch.save(model.state_dict())` — shared (tied)
     tensors count once."""
     if not isinstance(model, nn.Module):
-        raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     buf = io.BytesIO()
     torch.save(model.state_dict(), buf)
     return buf.tell() / 1e6
@@ -68,7 +68,7 @@ def quantize_int8(model: nn.Module) -> nn.Module:
     from torch.ao.quantization import quantize_dynamic
 
     if not isinstance(model, nn.Module):
-        raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     return quantize_dynamic(
         copy.deepcopy(model).cpu().eval(), {nn.Linear}, dtype=torch.qint8
     )
@@ -112,6 +112,8 @@ def sparsity(
         for n, m in model.named_modules()
         if isinstance(m, types) and n not in skip
     ]
+    if not ws:
+        raise ValueError(f"model has no {types} layer outside skip={skip}")
     return sum((w == 0).sum().item() for w in ws) / sum(w.numel() for w in ws)
 
 # %% ../../nbs/03_generative/07_performance.ipynb #51152653
@@ -149,7 +151,8 @@ def _check_lm_distillation_loss(student_logits, teacher_logits, y, T, alpha) -> 
         or student_logits.shape[:-1] != y.shape
     ):
         raise ValueError(
-            f"shapes do not match: {tuple(student_logits.shape)},"
+            "student_logits, teacher_logits, y shapes do not match: "
+            f"{tuple(student_logits.shape)},"
             f" {tuple(teacher_logits.shape)}, {tuple(y.shape)}"
         )
     if T <= 0 or not 0 <= alpha <= 1:

@@ -69,6 +69,8 @@ class Pipeline:
 def bigram_counts(text: str, vocab: list[str]) -> list[list[float]]:
     """Counts C[a][b] of character b following character a (`V × V`), characters outside
     `vocab` skipped."""
+    if not vocab:
+        raise ValueError("vocab must be a non-empty list of characters")
     idx = {c: i for i, c in enumerate(vocab)}
     C = [[0.0] * len(vocab) for _ in vocab]
     for a, b in zip(text, text[1:]):
@@ -81,6 +83,8 @@ def bigram_bpc(
     C: list[list[float]], text: str, vocab: list[str], k: float = 0.1
 ) -> float:
     "Bits per character of `text` under the add-k smoothed bigram model with counts C."
+    if not k > 0:
+        raise ValueError(f"k must be > 0 (add-k smoothing), got {k}")
     idx = {c: i for i, c in enumerate(vocab)}
     pairs = [(idx[a], idx[b]) for a, b in zip(text, text[1:]) if a in idx and b in idx]
     if not pairs:
@@ -102,6 +106,9 @@ def toy_text_pipeline(
     """The book's data → pretrain → adapt → generate → evaluate → save path with a
     bigram generator."""
     import random
+
+    if n_sample < 1 or lam < 0 or not k > 0:
+        raise ValueError(f"need n_sample >= 1, lam >= 0, k > 0, got {n_sample, lam, k}")
 
     vocab = sorted(set(source + target + held_out))
 

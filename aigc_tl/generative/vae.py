@@ -75,6 +75,11 @@ class VAE(nn.Module):
         hidden: int = 256,
     ):
         super().__init__()
+        if len(image_shape) != 3 or min(image_shape) < 1 or z_dim < 1 or hidden < 1:
+            raise ValueError(
+                "need image_shape (C, H, W), z_dim >= 1, hidden >= 1, got "
+                f"{image_shape}, {z_dim}, {hidden}"
+            )
         self.image_shape, self.z_dim = tuple(image_shape), z_dim
         n = math.prod(image_shape)
         self.encoder = nn.Sequential(

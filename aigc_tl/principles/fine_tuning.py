@@ -27,7 +27,7 @@ def small_cnn(
     """
     if min(num_classes, in_channels, width) < 1 or image_size < 12:
         raise ValueError(
-            "need positive sizes and image_size >= 12, got"
+            "need positive num_classes, in_channels, width and image_size >= 12, got"
             f" {num_classes, in_channels, width, image_size}"
         )
     side = ((image_size - 4) // 2 - 4) // 2

@@ -20,7 +20,8 @@ def _check_layered_cnn(num_classes, width, in_channels) -> None:
     "Raise if the arguments of `layered_cnn` cannot be used."
     if min(num_classes, width, in_channels) < 1:
         raise ValueError(
-            f"sizes must be positive, got {num_classes, width, in_channels}"
+            "num_classes, width, in_channels must be positive, got "
+            f"{num_classes, width, in_channels}"
         )
 
 

@@ -69,6 +69,8 @@ def fully_convolutional(
     """
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
+    if len(input_shape) != 3 or min(input_shape) < 1:
+        raise ValueError(f"input_shape must be (C, H, W) >= 1, got {input_shape}")
     out = []
     h = torch.zeros(1, *input_shape, device=next(model.parameters()).device)
     flat_shape = None
@@ -125,7 +127,8 @@ def _check_importance_weights(feats_source, feats_target) -> None:
         or feats_source.shape[1] != feats_target.shape[1]
     ):
         raise ValueError(
-            f"need (n_S, d) and (n_T, d), got {tuple(feats_source.shape)},"
+            "need feats_source (n_S, d) and feats_target (n_T, d), got "
+            f"{tuple(feats_source.shape)},"
             f" {tuple(feats_target.shape)}"
         )
 
@@ -180,7 +183,8 @@ def _check_weighted_cross_entropy(logits, target, weight) -> None:
         or weight.shape != target.shape
     ):
         raise ValueError(
-            f"need (N, C), (N,), (N,), got {tuple(logits.shape)},"
+            "need logits (N, C), target (N,), weight (N,), got "
+            f"{tuple(logits.shape)},"
             f" {tuple(target.shape)}, {tuple(weight.shape)}"
         )
     if (weight < 0).any():

@@ -25,6 +25,10 @@ class Domain:
     feature_space: str
     x: torch.Tensor
 
+    def __post_init__(self):
+        if not isinstance(self.x, torch.Tensor) or self.x.dim() < 1:
+            raise TypeError(f"x must be a (N, ...) tensor, got {type(self.x).__name__}")
+
 
 @dataclass
 class Task:
@@ -35,10 +39,18 @@ class Task:
     labels: tuple
     y: torch.Tensor | None = None
 
+    def __post_init__(self):
+        if not isinstance(self.labels, tuple) or not self.labels:
+            raise ValueError(f"labels must be a non-empty tuple, got {self.labels!r}")
+        if self.y is not None and not isinstance(self.y, torch.Tensor):
+            raise TypeError(f"y must be a tensor or None, got {type(self.y).__name__}")
+
 
 def pan_yang_setting(source: tuple[Domain, Task], target: tuple[Domain, Task]) -> str:
     """'inductive' | 'transductive' | 'unsupervised' | 'none' (same domain and task):
     Pan & Yang's (2010) taxonomy."""
+    if not all(isinstance(p, tuple) and len(p) == 2 for p in (source, target)):
+        raise TypeError("source and target must be (Domain, Task) pairs")
     (ds, ts), (dt, tt) = source, target
     if not all(isinstance(d, Domain) for d in (ds, dt)) or not all(
         isinstance(t, Task) for t in (ts, tt)
@@ -72,6 +84,8 @@ def mmd_rbf(a: torch.Tensor, b: torch.Tensor, bandwidth: float | None = None) ->
     a ∪ b.
     """
     _check_mmd_rbf(a, b)
+    if bandwidth is not None and not bandwidth > 0:
+        raise ValueError(f"bandwidth must be > 0 or None, got {bandwidth}")
     a, b = a.flatten(1).double(), b.flatten(1).double()
     d2 = torch.cdist(torch.cat([a, b]), torch.cat([a, b])) ** 2
     sigma2 = (
@@ -102,6 +116,8 @@ def transfer_gain(with_source, without_source) -> dict[str, float]:
             f"need two 1-D sequences of the same length, got {tuple(a.shape)},"
             f" {tuple(b.shape)}"
         )
+    if not (a.isfinite().all() and b.isfinite().all()):
+        raise ValueError("with_source and without_source must be finite accuracies")
     d = a - b
     return {
         "mean": d.mean().item(),

@@ -44,11 +44,21 @@ UNET2D_MNIST = dict(
 )
 
 
+def _check_overrides(cls, overrides) -> None:
+    "Raise if `overrides` names an argument the diffusers model class does not take."
+    import inspect
+
+    bad = sorted(set(overrides) - set(inspect.signature(cls.__init__).parameters))
+    if bad:
+        raise ValueError(f"overrides {bad} are not arguments of {cls.__name__}")
+
+
 def tiny_unet2d(**overrides) -> nn.Module:
     """A small diffusers `UNet2DModel` ε_θ(x_t, t) from `UNET2D_MNIST` updated by
     `overrides`, random weights; `(B, C, H, W)`, `(B,)` -> `.sample` `(B, C, H, W)`."""
     from diffusers import UNet2DModel
 
+    _check_overrides(UNet2DModel, overrides)
     return UNet2DModel.from_config({**UNET2D_MNIST, **overrides})
 
 # %% ../../../nbs/04_modalities/01_image/05_diffusers_peft.ipynb #2afd6d52
@@ -73,6 +83,7 @@ def tiny_unet2d_condition(**overrides) -> nn.Module:
     `(B, 4, H, W)`."""
     from diffusers import UNet2DConditionModel
 
+    _check_overrides(UNet2DConditionModel, overrides)
     return UNet2DConditionModel.from_config({**UNET2D_COND_TINY, **overrides})
 
 # %% ../../../nbs/04_modalities/01_image/05_diffusers_peft.ipynb #5f532f3e
@@ -188,6 +199,8 @@ def peft_lora(
     from peft import LoraConfig, inject_adapter_in_model
 
     _check_peft_targets(model, targets)
+    if not isinstance(rank, int) or rank < 1:
+        raise ValueError(f"rank must be an int >= 1, got {rank!r}")
     alpha = 2 * rank if alpha is None else alpha
     config = LoraConfig(r=rank, lora_alpha=alpha, target_modules=list(targets))
     return inject_adapter_in_model(config, model)
@@ -197,6 +210,8 @@ class PeftLoRA(tl.Method):
     "LoRA through `peft` (`peft_lora`) on the copy: the `peft` twin of `tl.LoRA`."
 
     def __init__(self, rank: int = 4, alpha=None, targets=UNET_LORA_TARGETS, name=None):
+        if not isinstance(rank, int) or rank < 1:
+            raise ValueError(f"rank must be an int >= 1, got {rank!r}")
         self.rank, self.alpha, self.targets = rank, alpha, tuple(targets)
         self.name = name or f"LoRA r={rank} (peft)"
 
@@ -351,6 +366,8 @@ def prepare_images(images: Sequence, size: int) -> torch.Tensor:
     import numpy as np
     from PIL import Image
 
+    if size < 1 or not all(hasattr(im, "convert") for im in images):
+        raise TypeError(f"need images as PIL images and size >= 1, got size={size}")
     out = []
     for im in images:
         im, side = im.convert("RGB"), min(im.size)
@@ -368,6 +385,8 @@ def prepare_images(images: Sequence, size: int) -> torch.Tensor:
 def encode_latents(pipe, images: torch.Tensor, batch_size: int = 4):
     """VAE latent distribution of `images` `(N, 3, H, W)` in [-1, 1]: (mean, std), each
     `(N, 4, H/f, W/f)` times the VAE's scaling factor."""
+    if images.dim() != 4 or images.shape[1] != 3 or batch_size < 1:
+        raise ValueError(f"images must be (N, 3, H, W), got {tuple(images.shape)}")
     vae, sf = pipe.vae, pipe.vae.config.scaling_factor
     dev, dtype = model_device(vae), next(vae.parameters()).dtype
     stats = [
@@ -383,6 +402,8 @@ def encode_latents(pipe, images: torch.Tensor, batch_size: int = 4):
 @torch.no_grad()
 def encode_prompts(pipe, prompts: Sequence[str]) -> torch.Tensor:
     "Text-encoder states `(N, L, D)` of `prompts`, padded to the tokenizer's length."
+    if isinstance(prompts, str) or not all(isinstance(p, str) for p in prompts):
+        raise TypeError(f"prompts must be a list of strings, got {prompts!r:.60}")
     tok = pipe.tokenizer
     ids = tok(
         list(prompts),
@@ -406,6 +427,10 @@ def generate(
 ) -> torch.Tensor:
     """`n` images `(n, 3, H, W)` in [-1, 1] (CPU) of `pipe(prompt, ...)` in batches,
     batch i seeded with `seed + i`; `kwargs` (e.g. `guidance_scale`) go to `pipe`."""
+    if n < 1 or steps < 1 or batch_size < 1:
+        raise ValueError(
+            f"n, steps, batch_size must be >= 1, got {n}, {steps}, {batch_size}"
+        )
     out = []
     for i in range(0, n, batch_size):
         g = torch.Generator().manual_seed(seed + i)
@@ -442,6 +467,8 @@ def _dreambooth_data(pipe, sets, batch_size: int, seed: int) -> Callable:
 
 def dreambooth_loss(unet, batch, scheduler, prior_weight: float = 1.0, generator=None):
     "‖ε - ε_θ(z_t, t, c)‖² on the subject batch + prior_weight × the same on the class."
+    if not prior_weight >= 0:
+        raise ValueError(f"prior_weight must be >= 0, got {prior_weight}")
     (z, c), *prior = batch
     loss = scheduler_loss(
         unet, z, scheduler, generator=generator, encoder_hidden_states=c
@@ -525,6 +552,8 @@ def save_lora(pipe, folder: str | Path) -> Path:
     from diffusers.utils import convert_state_dict_to_diffusers
     from peft.utils import get_peft_model_state_dict
 
+    if not hasattr(pipe, "unet") or not hasattr(type(pipe), "save_lora_weights"):
+        raise TypeError(f"pipe must be a diffusers pipeline, got {type(pipe).__name__}")
     layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(pipe.unet))
     type(pipe).save_lora_weights(str(folder), unet_lora_layers=layers)
     return Path(folder) / "pytorch_lora_weights.safetensors"

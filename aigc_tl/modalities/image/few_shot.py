@@ -131,6 +131,8 @@ class EmpiricalDenoiser(nn.Module):
 
     def __init__(self, images: torch.Tensor, betas: torch.Tensor):
         super().__init__()
+        if images.dim() != 4 or len(images) < 1:
+            raise ValueError(f"images must be (K, C, H, W), got {tuple(images.shape)}")
         self.register_buffer("images", images.flatten(1).float())  # (K, D)
         self.register_buffer("alphas_bar", alphas_cumprod(betas))
 
@@ -156,6 +158,8 @@ class Respaced(nn.Module):
 
     def __init__(self, model: nn.Module, timesteps: torch.Tensor):
         super().__init__()
+        if timesteps.dim() != 1 or timesteps.is_floating_point():
+            raise TypeError(f"timesteps must be (S,) integers, got {timesteps.dtype}")
         self.model, self.timesteps = model, timesteps
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -220,6 +224,8 @@ class KeepBest(Callback):
     `best_state` is for `model.load_state_dict` (early stopping)."""
 
     def __init__(self, key: str = "val", keep_steps: Iterable[int] = ()):
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"key must name a logged value, got {key!r}")
         self.key, self.keep_steps = key, set(keep_steps)
         self.best, self.best_step, self.best_state, self.states = (
             math.inf,

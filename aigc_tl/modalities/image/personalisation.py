@@ -42,6 +42,10 @@ class LabelEmbedding(nn.Module):
 
     def __init__(self, num_labels: int, dim: int):
         super().__init__()
+        if num_labels < 1 or dim < 1:
+            raise ValueError(
+                f"num_labels and dim must be >= 1, got {num_labels}, {dim}"
+            )
         self.base = nn.Parameter(torch.randn(num_labels, dim))
         self.new = nn.Parameter(torch.zeros(0, dim))
 
@@ -96,6 +100,7 @@ class Conditioned(nn.Module):
 
     def __init__(self, model: nn.Module, labels: torch.Tensor):
         super().__init__()
+        _check_labels(labels, float("inf"))
         self.model, self.labels = model, labels
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -109,6 +114,8 @@ def cond_ddpm_loss(
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     "`ddpm_loss` of ε_θ(·, ·, y) on a batch (x0 `(B, C, H, W)`, y `(B,)`) -> scalar."
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise TypeError("batch must be a pair (x0, y)")
     x0, y = batch
     return ddpm_loss(Conditioned(model, y), x0, alphas_bar, generator=generator)
 
@@ -123,6 +130,7 @@ def sample_labelled(
 ) -> torch.Tensor:
     """One sample `(C, size, size)` per label of `labels` `(N,)` (on the CPU): the
     respaced ancestral sampler on `steps` of the T timesteps of `betas`."""
+    _check_labels(labels, float("inf"))
     shape = (model.out.out_channels, size, size)
     cond = Conditioned(model, labels)
     return sample_fast(cond, len(labels), betas, steps, shape, generator)
@@ -134,6 +142,8 @@ def digit_labels(
 ) -> torch.Tensor:
     """The digit `classifier` (default: the zoo's `digitnet`) sees in images in [-1, 1]
     `(N, 1, H, W)`, resized to 28×28 as it was trained; -> `(N,)`."""
+    if images.dim() != 4 or images.shape[1] != 1:
+        raise ValueError(f"images must be (N, 1, H, W), got {tuple(images.shape)}")
     clf = classifier if classifier is not None else _digitnet()
     x = F.interpolate(
         (images.float() + 1) / 2, size=28, mode="bilinear", antialias=True
@@ -276,6 +286,10 @@ class TextualInversion(tl.Method):
     `init`: where e_* starts (see `new_label_row`)."""
 
     def __init__(self, init="mean", name: str = "textual inversion"):
+        if not (isinstance(init, (int, torch.Tensor)) or init in ("mean", "random")):
+            raise ValueError(
+                f"init must be 'mean', 'random', a row or a vector: {init}"
+            )
         self.init, self.name = init, name
 
     def _adapt(self, model, head, generator):

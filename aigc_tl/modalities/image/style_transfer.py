@@ -91,7 +91,8 @@ def style_loss(
     missing = sorted(set(style_grams) - set(feats))
     if not style_grams or missing:
         raise ValueError(
-            f"need activations for layers {sorted(style_grams)}: {missing}"
+            f"feats needs activations for style_grams layers {sorted(style_grams)}: "
+            f"{missing}"
         )
     terms = [_relative_error(gram_matrix(feats[l]), a) for l, a in style_grams.items()]
     return torch.stack(terms).mean()
@@ -106,6 +107,11 @@ def perceptual_loss(
 ) -> dict[str, torch.Tensor]:
     """L = L_content(feats[content_layer], content_target) + β·L_style(feats, grams);
     returns `{"loss": L, "content": ..., "style": ...}` (the last two detached)."""
+    if content_layer not in feats or not style_weight >= 0:
+        raise ValueError(
+            f"need content_layer in feats ({sorted(feats)}) and style_weight >= 0,"
+            f" got {content_layer}, {style_weight}"
+        )
     lc = content_loss(feats[content_layer], content_target)
     ls = style_loss(feats, style_grams)
     return {
@@ -255,6 +261,8 @@ def brush_strokes(
 ) -> torch.Tensor:
     """A painting-like style image `(3, size, size)` in [0, 1]: `n` strokes 6-14 px long
     and 2-4 px wide at `angle` ± `spread` degrees, in 5 colours, on a beige canvas."""
+    if size < 16 or n < 1 or spread < 0:
+        raise ValueError(f"need size >= 16, n >= 1, spread >= 0, got {size, n, spread}")
     g = torch.Generator().manual_seed(seed)
     img = torch.tensor([0.85, 0.80, 0.65])[:, None, None].repeat(1, size, size)
     yy, xx = torch.meshgrid(

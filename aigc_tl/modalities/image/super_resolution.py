@@ -211,6 +211,14 @@ class SRRecipe:
     photo_size: int = 128  # photos resized to this shorter side, then made grey
     photos: tuple[str, ...] = PHOTO_SOURCE
 
+    def __post_init__(self):
+        sizes = (self.steps, self.batch_size, self.crop, self.width, self.scale)
+        if min(sizes) < 1 or not self.lr > 0 or self.crop % self.scale:
+            raise ValueError(
+                "need steps, batch_size, crop, width, scale >= 1, lr > 0 and crop a"
+                f" multiple of scale, got {sizes}, lr={self.lr}"
+            )
+
 
 SR_RECIPES = {"quick": SRRecipe(), "full": SRRecipe(steps=20_000, photo_size=256)}
 

@@ -101,6 +101,8 @@ def punctuation_map(
 ) -> dict[int, int]:
     """{new id: old id} for the `pairs` (new char -> old char) that both tokenizers
     know, plus end-of-text -> end-of-text: `copy_rows` for `swap_vocabulary`."""
+    if not all(hasattr(t, "stoi") and hasattr(t, "eot_id") for t in (new_tok, old_tok)):
+        raise TypeError("new_tok and old_tok must be CharTokenizers")
     rows = {
         new_tok.stoi[a]: old_tok.stoi[b]
         for a, b in pairs.items()

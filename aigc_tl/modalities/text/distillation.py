@@ -88,6 +88,8 @@ KJV_TEACHER_RECIPE = dict(
 def kjv_texts(tokenizer) -> tuple[str, str, str]:
     """The KJV verse text in `tokenizer`'s alphabet, split into (train, held-out,
     validation) as in `KJV_TEACHER_RECIPE`."""
+    if not hasattr(tokenizer, "chars"):
+        raise TypeError(f"tokenizer must be a CharTokenizer, got {tokenizer!r:.40}")
     kjv, _ = restrict_to_vocab(load_kjv(), tokenizer.chars)
     r = KJV_TEACHER_RECIPE
     return tuple(shuffled_line_split(kjv, list(r["split"]), r["split_seed"]))

@@ -48,7 +48,7 @@ def _check_split(lines: list[str], sizes: Sequence[int]) -> None:
     ):
         raise ValueError(f"sizes must be positive ints, got {sizes!r}")
     if sum(sizes) + len(sizes) * max(map(len, lines)) > sum(map(len, lines)):
-        raise ValueError(f"the text is too short for parts of {list(sizes)} characters")
+        raise ValueError(f"the text is too short for parts of sizes={list(sizes)}")
 
 
 def shuffled_line_split(text: str, sizes: Sequence[int], seed: int = 0) -> list[str]:
@@ -193,6 +193,8 @@ def generate(
         raise ValueError(
             f"need n_samples, block_size >= 1, got {n_samples}, {block_size}"
         )
+    if not isinstance(n_chars, int) or n_chars < 0:
+        raise ValueError(f"n_chars must be an int >= 0, got {n_chars!r}")
     ids = tokenizer.encode(prompt).repeat(n_samples, 1)
     out = sample(
         model,

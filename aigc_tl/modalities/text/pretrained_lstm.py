@@ -117,6 +117,10 @@ def fold_to_vocab(
     its NFKD form ('ſ' -> 's', 'ﬁ' -> 'fi') or nothing; returns the text and
     {character: replacement}."""
     _check_text(text)
+    if not isinstance(getattr(tokenizer, "stoi", None), dict):
+        raise TypeError(
+            f"tokenizer must be a TextgenrnnTokenizer, got {tokenizer!r:.40}"
+        )
     known = tokenizer.stoi.keys()
     nfkd = lambda c: "".join(k for k in unicodedata.normalize("NFKD", c) if k in known)
     swap = {c: " " if c.isspace() else nfkd(c) for c in sorted(set(text) - known)}
@@ -132,6 +136,14 @@ class TextgenrnnConfig:
     rnn_size: int = 128
     rnn_layers: int = 2
     max_length: int = 40  # characters of context for one prediction
+
+    def __post_init__(self):
+        sizes = (self.vocab_size, self.dim_embeddings, self.rnn_size, self.rnn_layers)
+        if min(*sizes, self.max_length) < 1:
+            raise ValueError(
+                "vocab_size, dim_embeddings, rnn_size, rnn_layers, max_length must be"
+                f" >= 1, got {(*sizes, self.max_length)}"
+            )
 
 
 def _check_ids(x, cfg: TextgenrnnConfig) -> None:
@@ -149,6 +161,8 @@ class TextgenRNN(nn.Module):
 
     def __init__(self, config: TextgenrnnConfig | None = None):
         super().__init__()
+        if config is not None and not isinstance(config, TextgenrnnConfig):
+            raise TypeError(f"config must be a TextgenrnnConfig, got {config!r:.40}")
         c = self.config = config or TextgenrnnConfig()
         self.embedding = nn.Embedding(c.vocab_size, c.dim_embeddings)
         sizes = [c.dim_embeddings] + [c.rnn_size] * c.rnn_layers
@@ -256,6 +270,12 @@ def lstm_reference(
     """One LSTM layer from its equations, gates (i, f, g, o), from h = c = 0:
     z = W_ih x_t + b_ih + W_hh h + b_hh; c = σ(z_f)c + σ(z_i)tanh(z_g);
     h = σ(z_o)tanh(c). x (B, T, D) -> h (B, T, H)."""
+    H = weight_hh.shape[-1]
+    if x.dim() != 3 or weight_ih.shape != (4 * H, x.shape[-1]):
+        raise ValueError(
+            f"need x (B, T, D) and weight_ih (4H, D), got {tuple(x.shape)},"
+            f" {tuple(weight_ih.shape)}"
+        )
     h = c = x.new_zeros(x.shape[0], weight_hh.shape[1])
     out = []
     for t in range(x.shape[1]):
@@ -274,6 +294,9 @@ def load_keras_weights(
     kernels (in, out) are transposed, LSTMs converted by `lstm_to_torch` (default
     `cudnn_lstm_to_torch`); strict: every parameter is set."""
     convert = lstm_to_torch or cudnn_lstm_to_torch
+    need = ["embedding/embeddings", "attention/attention_W", "output/kernel"]
+    if missing := [k for k in need if k not in weights]:
+        raise ValueError(f"weights lacks {missing}: use read_keras_weights(path)")
     state = {
         "embedding.weight": weights["embedding/embeddings"],
         "attention.weight": weights["attention/attention_W"].T,
@@ -314,6 +337,8 @@ def document_windows(
     left-padded with id 0: x (N, max_length)."""
     if isinstance(docs, str) or not docs or not all(isinstance(d, str) for d in docs):
         raise TypeError("docs must be a non-empty list of str, one per document")
+    if not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"max_length must be an int >= 1, got {max_length!r}")
     m, pad = torch.tensor([tokenizer.meta_id]), torch.zeros(max_length - 1).long()
     xs, ys = [], []
     for ids in (torch.cat([m, tokenizer.encode(d), m]) for d in docs):
@@ -327,6 +352,10 @@ def windows_bpc(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512
 ) -> float:
     "Bits per character: the mean of -log2 p(y_n | x_n) over windows x (N, T), y (N,)."
+    if x.dim() != 2 or y.shape != (len(x),) or len(x) == 0 or batch_size < 1:
+        raise ValueError(
+            f"need x (N, T), y (N,), got {tuple(x.shape)}, {tuple(y.shape)}"
+        )
     dev, nll = model_device(model), 0.0
     with eval_mode(model):
         for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
@@ -378,6 +407,10 @@ class DocumentSampler:
         max_length: int = 40,
     ):
         _check_text(text)
+        if n_chars < 1 or max_length < 1:
+            raise ValueError(
+                f"n_chars, max_length must be >= 1: {n_chars}, {max_length}"
+            )
         self.text, self.tokenizer, self.n_chars = text, tokenizer, n_chars
         self.max_length, self.drawn = max_length, []
 

@@ -91,6 +91,8 @@ def style_windows(
 
 def styled_lm_loss(model: nn.Module, batch) -> torch.Tensor:
     "Mean next-token cross-entropy (nats) of model(x, style) against y."
+    if not isinstance(batch, (tuple, list)) or len(batch) != 3:
+        raise TypeError("batch must be a triple (x, style, y) from style_windows")
     x, style, y = batch
     return F.cross_entropy(model(x, style).flatten(0, 1), y.flatten())
 
@@ -101,6 +103,9 @@ class WithStyle(nn.Module):
 
     def __init__(self, model: StyleConditionedLM, style: int | torch.Tensor):
         super().__init__()
+        n, s = getattr(model, "n_styles", None), torch.as_tensor(style)
+        if n is None or not ((s >= 0) & (s < n)).all():
+            raise ValueError(f"style must be ids in [0, {n}) of a StyleConditionedLM")
         self.model, self.style = model, torch.as_tensor(style, dtype=torch.long)
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
@@ -122,6 +127,8 @@ def text_chunks(text: str, n: int) -> list[str]:
 def style_classifier(texts: Sequence[str], n_chars: int, ngrams: tuple = (1, 3)):
     """A scikit-learn pipeline (character n-gram counts -> logistic regression) trained
     on `n_chars`-character pieces of texts[s], labelled s; `.predict(list of str)`."""
+    if isinstance(texts, str) or len(texts) < 2:
+        raise ValueError("texts must be a list of >= 2 texts, one per style")
     pieces = [text_chunks(t, n_chars) for t in texts]
     labels = [s for s, p in enumerate(pieces) for _ in p]
     vec = CountVectorizer(analyzer="char", ngram_range=ngrams)
@@ -133,6 +140,8 @@ def steering_rate(classifier, samples: Sequence[str], style: int) -> float:
     "Fraction of `samples` that `classifier` recognises as `style`."
     if not samples:
         raise ValueError("samples must not be empty")
+    if not isinstance(style, int) or style < 0:
+        raise ValueError(f"style must be a style id >= 0, got {style!r}")
     return float((classifier.predict(list(samples)) == style).mean())
 
 # %% ../../../nbs/04_modalities/02_text/05_style_control.ipynb #df0e1348

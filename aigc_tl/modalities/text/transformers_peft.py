@@ -49,6 +49,8 @@ def peft_lora_config(
     (weight stored (in, out), as in GPT-2)."""
     from peft import LoraConfig
 
+    if not isinstance(rank, int) or rank < 1:
+        raise ValueError(f"rank must be an int >= 1, got {rank!r}")
     conv = [_is_conv1d(m) for m in _check_lora_targets(model, targets)]
     if any(conv) and not all(conv):
         raise ValueError("targets mix nn.Linear and Conv1D: fan_in_fan_out is one flag")
@@ -94,6 +96,8 @@ class PeftLoRA(Method):
         alpha: float | None = None,
         targets: Iterable[str] = GPT2_TARGETS,
     ):
+        if not isinstance(rank, int) or rank < 1:
+            raise ValueError(f"rank must be an int >= 1, got {rank!r}")
         self.rank, self.alpha, self.targets = rank, alpha, targets
         self.name = f"peft LoRA r={rank}"
 
