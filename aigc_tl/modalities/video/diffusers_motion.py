@@ -5,11 +5,15 @@
 # %% ../../../nbs/04_modalities/03_video/05_diffusers.ipynb #0db2bef3
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn.functional as F
-from diffusers import MotionAdapter, UNet2DConditionModel, UNetMotionModel
-from diffusers.models.unets.unet_motion_model import AnimateDiffTransformer3D
 from torch import nn
+
+if TYPE_CHECKING:  # diffusers is the optional [hf] extra: imported where it is used
+    from diffusers import MotionAdapter, UNet2DConditionModel, UNetMotionModel
+    from diffusers.models.unets.unet_motion_model import AnimateDiffTransformer3D
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'tiny_unet', 'tiny_motion_adapter', 'motion_modules', 'zero_motion_modules',
@@ -24,6 +28,8 @@ def tiny_unet(
     seed: int = 0,
 ) -> UNet2DConditionModel:
     "A tiny random image U-Net (cross-attention in the first block) for offline demos."
+    from diffusers import UNet2DConditionModel
+
     torch.manual_seed(seed)
     return UNet2DConditionModel(
         sample_size=sample_size,
@@ -44,6 +50,8 @@ def tiny_motion_adapter(
     channels: tuple[int, ...] = (8, 16), max_frames: int = 8, seed: int = 0
 ) -> MotionAdapter:
     "A tiny random `MotionAdapter` matching `tiny_unet(channels)`."
+    from diffusers import MotionAdapter
+
     torch.manual_seed(seed)
     return MotionAdapter(
         block_out_channels=channels,
@@ -61,6 +69,8 @@ def _check_module(obj, cls, arg: str) -> None:
 
 def motion_modules(model: nn.Module) -> list[AnimateDiffTransformer3D]:
     "The temporal transformers (AnimateDiff motion modules) inside `model`."
+    from diffusers.models.unets.unet_motion_model import AnimateDiffTransformer3D
+
     _check_module(model, nn.Module, "model")
     return [m for m in model.modules() if isinstance(m, AnimateDiffTransformer3D)]
 
@@ -87,6 +97,8 @@ def animate(
     """Video U-Net from an image U-Net (`UNetMotionModel.from_unet2d`), with the motion
     modules of `adapter` (None: fresh random ones), zeroed if `zero`; with
     `freeze_image`, only the motion-module parameters train. `unet` is untouched."""
+    from diffusers import MotionAdapter, UNet2DConditionModel, UNetMotionModel
+
     _check_module(unet, UNet2DConditionModel, "unet")
     if adapter is not None:
         _check_module(adapter, MotionAdapter, "adapter")
@@ -113,6 +125,8 @@ def _context(unet, n: int, context) -> torch.Tensor:
 # %% ../../../nbs/04_modalities/03_video/05_diffusers.ipynb #6760e68b
 def video_unet(model: UNetMotionModel, clips: torch.Tensor, t, context=None):
     "ε̂ of the video U-Net: clips (N, T, C, H, W), context (N, L, D) -> (N, T, C, H, W)."
+    from diffusers import UNetMotionModel
+
     _check_clips(clips)
     _check_module(model, UNetMotionModel, "model")
     n, frames = clips.shape[:2]
@@ -124,6 +138,8 @@ def image_unet_per_frame(
     unet: UNet2DConditionModel, clips: torch.Tensor, t, context=None
 ) -> torch.Tensor:
     "ε̂ of the image U-Net on every frame: (N, T, C, H, W) -> (N, T, C, H, W)."
+    from diffusers import UNet2DConditionModel
+
     _check_clips(clips)
     _check_module(unet, UNet2DConditionModel, "unet")
     n, frames = clips.shape[:2]
