@@ -914,6 +914,17 @@ CASES = {
         lambda: infl.sliding_digits(4, split="validation"),
         "split",
     ),
+    "per_frame images": (
+        lambda: infl.per_frame(nn.Identity(), torch.rand(2, 1, 8, 8)),
+        "x",
+    ),
+    "per_frame not a module": (lambda: infl.per_frame("conv", CLIPS), "layer"),
+    "FrameWise str": (lambda: infl.FrameWise("conv"), "module"),
+    "frame_by_frame images": (
+        lambda: infl.frame_by_frame(nn.Identity(), torch.rand(2, 1, 8, 8)),
+        "clips",
+    ),
+    "ClipClassifier dim": (lambda: infl.ClipClassifier(nn.Identity(), 0, 2), "dim"),
     # modalities.video.motion_module
     "TemporalLayer h": (lambda: mm.TemporalLayer(8)(torch.zeros(8, 4, 4)), "h"),
     "VideoDenoiser block": (
@@ -936,6 +947,12 @@ CASES = {
         lambda: mm.same_label_fraction(LIN(), CLIPS[0]),
         "clips",
     ),
+    "WithTemporal str block": (
+        lambda: mm.WithTemporal("down1", nn.Identity()),
+        "block",
+    ),
+    "MotionModule blocks str": (lambda: mm.MotionModule(blocks="down1"), "blocks"),
+    "centre_frames clips": (lambda: mm.centre_frames(CLIPS), "x"),
     # modalities.video.prediction
     "split_clips past": (lambda: vp.split_clips(CLIPS, 4), "past"),
     "split_clips float past": (lambda: vp.split_clips(CLIPS, 2.0), "past"),
@@ -953,6 +970,11 @@ CASES = {
     "copy_last past": (lambda: vp.copy_last(CLIPS[0], 2), "past"),
     "all_black past": (lambda: vp.all_black(CLIPS.long(), 2), "past"),
     "from_autoencoder ae": (lambda: vp.from_autoencoder(SEQ()), "ae"),
+    "FrameEncoder channels": (lambda: vp.FrameEncoder(channels=0), "channels"),
+    "FrameDecoder channels": (lambda: vp.FrameDecoder(channels=-1), "channels"),
+    "Translator past": (lambda: vp.Translator(past=0, future=2), "past"),
+    "FrameAutoencoder patch": (lambda: vp.FrameAutoencoder(patch=0), "patch"),
+    "PredRecipe steps": (lambda: vp.PredRecipe(steps=-1), "steps"),
     # modalities.video.temporal
     "warp flow": (lambda: vt.warp(X[:2], torch.zeros(2, 1, 8, 8)), "flow"),
     "warp x": (lambda: vt.warp(X[0], torch.zeros(1, 2, 8, 8)), "x"),
@@ -1011,6 +1033,14 @@ CASES = {
         "clips",
     ),
     "videomae_features clips": (lambda: dm.videomae_features(None, X, None), "clips"),
+    "tiny_motion_adapter channels": (
+        lambda: dm.tiny_motion_adapter(channels=()),
+        "channels",
+    ),
+    "tiny_motion_adapter max_frames": (
+        lambda: dm.tiny_motion_adapter(max_frames=0),
+        "max_frames",
+    ),
     # cross_domain.shift
     "load_cv_digits pad": (lambda: xshift.load_cv_digits(pad=-1), "pad"),
     "domain_classifier_error sizes": (
@@ -1041,6 +1071,14 @@ CASES = {
     "DAN weight": (lambda: xadapt.DAN(weight=True), "weight"),
     "DANN weight": (lambda: xadapt.DANN(weight=-1), "weight"),
     "SGDRecipe steps": (lambda: xadapt.SGDRecipe(steps=0), "steps"),
+    "DigitMLP width": (lambda: xadapt.DigitMLP(64, 0), "width"),
+    "GradReverse lam": (lambda: xadapt.GradReverse.apply(torch.ones(2), None), "lam"),
+    "grad_reverse lam": (lambda: xadapt.grad_reverse(torch.ones(2), "strong"), "lam"),
+    "source_cross_entropy batch": (
+        lambda: xadapt.source_cross_entropy(DIGIT_MLP(), torch.rand(4, 64)),
+        "batch",
+    ),
+    "domain_discriminator width": (lambda: xadapt.domain_discriminator(0), "width"),
     # cross_domain.fusion
     "average_weights empty": (lambda: xfuse.average_weights([]), "state_dicts"),
     "average_weights keys": (
@@ -1081,7 +1119,24 @@ CASES = {
         "models",
     ),
     "greedy_soup empty": (lambda: xfuse.greedy_soup([], len), "state_dicts"),
+    "with_weights keys": (
+        lambda: xfuse.with_weights(nn.Linear(2, 2), {"weight": torch.zeros(2, 2)}),
+        "keys",
+    ),
     # cross_domain.meta
+    "task_forward params": (
+        lambda: xmeta.task_forward(xmeta.sine_net(), {}, torch.rand(3, 1)),
+        "params",
+    ),
+    "task_loss y": (
+        lambda: xmeta.task_loss(
+            xmeta.sine_net(),
+            dict(xmeta.sine_net().named_parameters()),
+            torch.rand(3, 1),
+            torch.rand(4, 1),
+        ),
+        "y",
+    ),
     "sine_tasks k": (lambda: xmeta.sine_tasks(4, 0), "k"),
     "sine_net hidden": (lambda: xmeta.sine_net(0), "hidden"),
     "adapt steps": (
@@ -1134,6 +1189,7 @@ SKIP_MODULES = ("aigc_tl._modidx",)
 
 # "module.name" -> why no bad-input case makes sense.
 NO_INPUT_TO_CHECK = {
+    "cross_domain.adaptation.GradReverse": "an autograd.Function, called as GradReverse.apply: see the case 'GradReverse lam'",
     "zoo.entries": "takes no argument",
     "zoo.packaged_dir": "takes no argument",
     "core.is_full": "takes no argument",
@@ -1187,28 +1243,7 @@ WAITING_FOR_A_CHECK = {
     "zoo.DigitNet": "num_classes=0 builds a model with an empty head",
     "zoo.TextEncoder": "max_length=0 is accepted",
     # video and cross-domain: no check in their notebooks yet (nbs/04_modalities/03_video, nbs/05_cross_domain)
-    "modalities.video.inflation.per_frame": "images (N, C, H, W) instead of (N, C, T, H, W): the layer raises a RuntimeError about channels",
-    "modalities.video.inflation.FrameWise": "a str as module is accepted; the call raises TypeError 'str' object is not callable",
     "modalities.video.inflation.InflatedNet": "an un-inflated net is accepted; the first clips raise a RuntimeError (shape mismatch)",
-    "modalities.video.inflation.frame_by_frame": "images (N, C, H, W) instead of clips: the model raises a RuntimeError about channels",
-    "modalities.video.inflation.ClipClassifier": "dim=0 builds a head with no inputs",
-    "modalities.video.motion_module.WithTemporal": "a str as block is accepted",
-    "modalities.video.motion_module.MotionModule": "blocks='down1' (a str) becomes the blocks ('d', 'o', 'w', 'n', '1') without complaint",
-    "modalities.video.motion_module.centre_frames": "clips (N, T, C, H, W) instead of images are rolled along the wrong axes without complaint",
-    "modalities.video.prediction.FrameEncoder": "channels=0 builds empty convolutions",
-    "modalities.video.prediction.FrameDecoder": "channels=-1 raises torch's RuntimeError 'negative dimension'",
-    "modalities.video.prediction.Translator": "past=0 builds a convolution with no inputs",
-    "modalities.video.prediction.FrameAutoencoder": "patch=0 is accepted",
-    "modalities.video.prediction.PredRecipe": "steps=-1 is accepted",
-    "modalities.video.diffusers_motion.tiny_motion_adapter": "channels=() raises IndexError; max_frames=0 is accepted",
-    "cross_domain.adaptation.DigitMLP": "width=0 is accepted",
-    "cross_domain.adaptation.GradReverse": "lam=None is accepted by the forward pass",
-    "cross_domain.adaptation.grad_reverse": "lam='strong' raises float()'s ValueError, which does not name lam",
-    "cross_domain.adaptation.source_cross_entropy": "a bare tensor as batch is unpacked as (x, y): cross_entropy's error does not name batch",
-    "cross_domain.adaptation.domain_discriminator": "width=0 is accepted",
-    "cross_domain.fusion.with_weights": "mismatched keys raise load_state_dict's RuntimeError, not a ValueError",
-    "cross_domain.meta.task_forward": "empty params raise StopIteration",
-    "cross_domain.meta.task_loss": "y of the wrong length raises a broadcasting RuntimeError",
 }
 
 

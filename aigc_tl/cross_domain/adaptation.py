@@ -19,6 +19,12 @@ __all__ = ['texture_blend', 'DigitMLP', 'GradReverse', 'grad_reverse', 'coral_lo
            'AlignFeatures', 'DeepCORAL', 'DAN', 'domain_discriminator', 'DANN', 'SGDRecipe']
 
 # %% ../../nbs/05_cross_domain/02_domain_adaptation.ipynb #fb8a84b2
+def _check_sizes(**sizes: int) -> None:
+    for arg, v in sizes.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{arg} must be a positive int, got {v!r}")
+
+
 def _check_digits(x) -> None:
     if not torch.is_tensor(x) or x.dim() != 4 or x.shape[1] not in (1, 3):
         shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
@@ -42,6 +48,7 @@ class DigitMLP(nn.Module):
 
     def __init__(self, in_features: int = 192, width: int = 128, classes: int = 10):
         super().__init__()
+        _check_sizes(in_features=in_features, width=width, classes=classes)
         self.body = nn.Sequential(
             nn.Flatten(),
             nn.Linear(in_features, 256),
@@ -64,6 +71,8 @@ class GradReverse(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, z: torch.Tensor, lam: float) -> torch.Tensor:
+        if isinstance(lam, bool) or not isinstance(lam, (int, float)):
+            raise TypeError(f"lam must be a number, got {lam!r}")
         ctx.lam = lam
         return z.view_as(z)
 
@@ -74,7 +83,7 @@ class GradReverse(torch.autograd.Function):
 
 def grad_reverse(z: torch.Tensor, lam: float = 1.0) -> torch.Tensor:
     "The gradient-reversal layer as a function: `GradReverse.apply(z, lam)`."
-    return GradReverse.apply(z, float(lam))
+    return GradReverse.apply(z, lam)
 
 # %% ../../nbs/05_cross_domain/02_domain_adaptation.ipynb #9aff93f2
 def coral_loss(fs: torch.Tensor, ft: torch.Tensor) -> torch.Tensor:
@@ -110,6 +119,8 @@ def mmd_loss(
 # %% ../../nbs/05_cross_domain/02_domain_adaptation.ipynb #fe78a319
 def source_cross_entropy(model: nn.Module, batch) -> torch.Tensor:
     "CE of `model(x_s)` vs `y_s` for a batch `(x_s, y_s, x_t)`: the source-only loss."
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+        raise TypeError(f"batch must be (x_s, y_s, x_t), got {type(batch).__name__}")
     xs, ys = batch[0], batch[1]
     return F.cross_entropy(model(xs), ys)
 
@@ -157,6 +168,7 @@ class DAN(AlignFeatures):
 # %% ../../nbs/05_cross_domain/02_domain_adaptation.ipynb #e4cd1ad0
 def domain_discriminator(width: int, hidden: int = 64) -> nn.Sequential:
     "d: features `(N, width)` -> domain logits `(N, 2)` (0 = source, 1 = target)."
+    _check_sizes(width=width, hidden=hidden)
     return nn.Sequential(nn.Linear(width, hidden), nn.ReLU(), nn.Linear(hidden, 2))
 
 

@@ -120,6 +120,11 @@ def ensemble_logits(models: Sequence[nn.Module], x: torch.Tensor) -> torch.Tenso
 
 def with_weights(model: nn.Module, state_dict: StateDict) -> nn.Module:
     "A deep copy of `model` holding `state_dict` (strict: every key must match)."
+    missing = set(model.state_dict()) ^ set(state_dict)
+    if missing:
+        raise ValueError(
+            f"state_dict keys differ from the model's: {sorted(missing)[:4]}"
+        )
     new = copy.deepcopy(model)
     new.load_state_dict(state_dict)
     return new

@@ -47,6 +47,8 @@ def sine_net(hidden: int = 40) -> nn.Sequential:
 def task_forward(model: nn.Module, params: dict, x: torch.Tensor) -> torch.Tensor:
     r"""`model(x)` with `params`; with per-task weights `(n, out, in)` (a `Sequential`
     of `Linear`s and activations) each task $i$ uses its own: $x_i W_i^\top + b_i$."""
+    if not isinstance(params, dict) or not params:
+        raise ValueError("params must be a non-empty dict of the model's tensors")
     if next(iter(params.values())).dim() == next(model.parameters()).dim():
         return functional_call(model, params, (x,))
     for name, layer in model.named_children():
@@ -60,6 +62,11 @@ def task_forward(model: nn.Module, params: dict, x: torch.Tensor) -> torch.Tenso
 # %% ../../nbs/05_cross_domain/05_meta_learning.ipynb #978050a6
 def task_loss(model: nn.Module, params: dict, x: torch.Tensor, y: torch.Tensor):
     r"$\sum_i \mathrm{MSE}_i$: the mean squared error of each task, summed over tasks."
+    if not torch.is_tensor(y) or y.shape[:-1] != x.shape[:-1]:
+        shape = tuple(y.shape) if torch.is_tensor(y) else type(y).__name__
+        raise ValueError(
+            f"y must match x {tuple(x.shape[:-1])} (..., k, d), got {shape}"
+        )
     return ((task_forward(model, params, x) - y) ** 2).mean((-2, -1)).sum()
 
 

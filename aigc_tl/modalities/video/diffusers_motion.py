@@ -50,6 +50,11 @@ def tiny_motion_adapter(
     channels: tuple[int, ...] = (8, 16), max_frames: int = 8, seed: int = 0
 ) -> MotionAdapter:
     "A tiny random `MotionAdapter` matching `tiny_unet(channels)`."
+    if not channels or isinstance(max_frames, bool) or int(max_frames) < 1:
+        raise ValueError(
+            f"need channels (one per block) and max_frames >= 1, got {channels!r},"
+            f" {max_frames!r}"
+        )
     from diffusers import MotionAdapter
 
     torch.manual_seed(seed)

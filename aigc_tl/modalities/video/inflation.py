@@ -91,8 +91,17 @@ def inflate_conv(
     return InflatedConv3d(conv2d, time_kernel, init, time_padding)
 
 # %% ../../../nbs/04_modalities/03_video/01_inflation.ipynb #0b8cc886
+def _check_5d(x, arg: str) -> None:
+    if not torch.is_tensor(x) or x.dim() != 5:
+        shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
+        raise ValueError(f"{arg} must be a 5-D tensor of clips, got {shape}")
+
+
 def per_frame(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "Apply a 2D `layer` to every frame: (N, C, T, H, W) -> (N, C', T, H', W')."
+    if not isinstance(layer, nn.Module):
+        raise TypeError(f"layer must be an nn.Module, got {type(layer).__name__}")
+    _check_5d(x, "x")
     n, t = x.shape[0], x.shape[2]
     y = layer(x.transpose(1, 2).flatten(0, 1))  # (N·T, C, H, W)
     return y.unflatten(0, (n, t)).transpose(1, 2)
@@ -103,6 +112,8 @@ class FrameWise(nn.Module):
 
     def __init__(self, module: nn.Module):
         super().__init__()
+        if not isinstance(module, nn.Module):
+            raise TypeError(f"module must be an nn.Module, got {type(module).__name__}")
         self.module = module
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -211,6 +222,7 @@ def inflate(
 
 def frame_by_frame(model: nn.Module, clips: torch.Tensor) -> torch.Tensor:
     "The image network on every frame: clips (N, T, C, H, W) -> (N, T, ...)."
+    _check_5d(clips, "clips")
     n, t = clips.shape[:2]
     return model(clips.flatten(0, 1)).unflatten(0, (n, t))
 
@@ -240,6 +252,9 @@ class ClipClassifier(nn.Module):
 
     def __init__(self, body: InflatedNet, dim: int, num_classes: int):
         super().__init__()
+        for arg, v in (("dim", dim), ("num_classes", num_classes)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{arg} must be a positive int, got {v!r}")
         self.body, self.head = body, nn.Linear(dim, num_classes)
 
     def forward(self, clips: torch.Tensor) -> torch.Tensor:

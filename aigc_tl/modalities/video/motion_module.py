@@ -52,6 +52,9 @@ class WithTemporal(nn.Module):
 
     def __init__(self, block: nn.Module, temporal: TemporalLayer):
         super().__init__()
+        for arg, m in (("block", block), ("temporal", temporal)):
+            if not isinstance(m, nn.Module):
+                raise TypeError(f"{arg} must be an nn.Module, got {type(m).__name__}")
         self.block, self.temporal = block, temporal
 
     def forward(self, *args, **kwargs) -> torch.Tensor:
@@ -108,6 +111,8 @@ class MotionModule(tl.Method):
     random weights."""
 
     def __init__(self, blocks: tuple[str, ...] = UNET_BLOCKS, scratch: bool = False):
+        if isinstance(blocks, str):
+            raise TypeError(f"blocks must be a tuple of block names, got {blocks!r}")
         self.blocks, self.pretrained = tuple(blocks), not scratch
         self.name = "video U-Net from scratch" if scratch else "motion module"
 
@@ -173,6 +178,9 @@ def drifting_digits(
 def centre_frames(x: torch.Tensor) -> torch.Tensor:
     """Roll each image of `x` `(N, C, H, W)` (≥ 0) so its circular centre of mass
     (atan2 of Σ m sin φ, Σ m cos φ per axis, φ = 2π i / size) sits at the centre."""
+    if not torch.is_tensor(x) or x.dim() != 4:
+        shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
+        raise ValueError(f"x must be images (N, C, H, W), got {shape}")
     mass, out = x.clamp(min=0).sum(1), torch.empty_like(x)
     for k, m in enumerate(mass):
         shift = []

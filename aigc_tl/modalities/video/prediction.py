@@ -20,6 +20,12 @@ __all__ = ['PRED_RECIPES', 'split_clips', 'FrameEncoder', 'FrameDecoder', 'Trans
            'simvp_shapes', 'frame_ae_digits']
 
 # %% ../../../nbs/04_modalities/03_video/03_prediction.ipynb #b98589a0
+def _check_sizes(**sizes: int) -> None:
+    for arg, v in sizes.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{arg} must be a positive int, got {v!r}")
+
+
 def _check_clips(x, arg: str = "clips") -> None:
     if not torch.is_tensor(x) or x.dim() != 5 or not x.is_floating_point():
         shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
@@ -42,6 +48,7 @@ class FrameEncoder(nn.Sequential):
     "E: one frame (B, C, H, W) -> latent (B, c, H/p, W/p); space-to-depth, two convs."
 
     def __init__(self, in_ch: int = 1, channels: int = 16, patch: int = 4):
+        _check_sizes(in_ch=in_ch, channels=channels, patch=patch)
         super().__init__(
             nn.PixelUnshuffle(patch),
             nn.Conv2d(in_ch * patch**2, channels, 3, padding=1),
@@ -55,6 +62,7 @@ class FrameDecoder(nn.Sequential):
     "D: latent (B, c, h, w) -> frame (B, C, p·h, p·w); two convs, depth-to-space."
 
     def __init__(self, out_ch: int = 1, channels: int = 16, patch: int = 4):
+        _check_sizes(out_ch=out_ch, channels=channels, patch=patch)
         super().__init__(
             nn.Conv2d(channels, channels, 3, padding=1),
             nn.SiLU(),
@@ -68,6 +76,7 @@ class Translator(nn.Module):
 
     def __init__(self, past: int, future: int, channels: int = 16, hidden: int = 64):
         super().__init__()
+        _check_sizes(past=past, future=future, channels=channels, hidden=hidden)
         self.future, self.channels = future, channels
         self.net = nn.Sequential(
             nn.Conv2d(past * channels, hidden, 3, padding=1),
@@ -207,6 +216,11 @@ class PredRecipe:
     objects: int = 1
     past: int = 4
     future: int = 4
+
+    def __post_init__(self):
+        _check_sizes(**{k: v for k, v in asdict(self).items() if k != "lr"})
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr!r}")
 
 
 PRED_RECIPES = {
