@@ -140,8 +140,8 @@ def ddpm_sample(
 ) -> torch.Tensor:
     """Ancestral sampling: x_T ~ N(0, I), then `ddpm_step` for t = T-1 .. 0; returns x_0
     `shape`."""
-    if len(shape) != 4 or min(shape) < 1:
-        raise ValueError(f"shape must be (B, C, H, W) with sizes >= 1, got {shape}")
+    if len(shape) not in (4, 5) or min(shape) < 1:  # images, or clips (B, T, C, H, W)
+        raise ValueError(f"shape must be (B, [T,] C, H, W), sizes >= 1, got {shape}")
     x = torch.randn(shape, generator=generator).to(device)
     for t in reversed(range(len(betas))):
         tt = torch.full((shape[0],), t, dtype=torch.long, device=device)
