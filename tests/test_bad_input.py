@@ -108,6 +108,10 @@ CASES = {
     "subset per_class": (lambda: data.subset(X, Y, per_class=0), "per_class"),
     "subset not tensors": (lambda: data.subset(X.tolist(), Y, per_class=1), "x"),
     "rotate shape": (lambda: data.rotate(X[0], 30), "x"),
+    "roll_clips velocity": (
+        lambda: data.roll_clips(torch.rand(2, 1, 8, 8), torch.zeros(3, 2), 4),
+        "velocity",
+    ),
     "add_noise std": (lambda: data.add_noise(X, -0.1), "std"),
     # metrics
     "accuracy shapes": (lambda: metrics.accuracy(Y[:5], Y), "pred"),

@@ -8,22 +8,32 @@ from aigc_tl import data
 
 def test_digits8_shapes_and_split():
     x, y = data.load_digits8()
-    assert x.shape == (1797, 1, 8, 8) and x.dtype == torch.float32 and y.dtype == torch.int64
+    assert (
+        x.shape == (1797, 1, 8, 8)
+        and x.dtype == torch.float32
+        and y.dtype == torch.int64
+    )
     assert 0 <= x.min() and x.max() <= 1
-    xtr, _ = data.load_digits8("train"); xte, _ = data.load_digits8("test")
+    xtr, _ = data.load_digits8("train")
+    xte, _ = data.load_digits8("test")
     assert len(xtr) + len(xte) == 1797 and len(xte) == 360
 
 
 def test_mnist_quick_split_is_fixed_and_disjoint():
-    xtr, ytr = data.load_mnist("train"); xte, yte = data.load_mnist("test")
+    xtr, ytr = data.load_mnist("train")
+    xte, yte = data.load_mnist("test")
     assert xtr.shape == (4000, 1, 28, 28) and xte.shape == (1000, 1, 28, 28)
-    assert ytr.bincount().tolist() == [400] * 10 and yte.bincount().tolist() == [100] * 10
+    assert (
+        ytr.bincount().tolist() == [400] * 10 and yte.bincount().tolist() == [100] * 10
+    )
     assert torch.equal(data.load_mnist("train")[0], xtr)
     xa, _ = data.load_mnist("all")
     assert len(xa) == 5000
     # no test image appears in the training split
     tr = {hash(r.numpy().tobytes()) for r in xtr}
-    assert sum(hash(r.numpy().tobytes()) in tr for r in xte) <= 5  # MNIST has a few exact duplicates at most
+    assert (
+        sum(hash(r.numpy().tobytes()) in tr for r in xte) <= 5
+    )  # MNIST has a few exact duplicates at most
 
 
 @pytest.mark.parametrize("split", ["val", "", None])
@@ -37,9 +47,16 @@ def test_subset_is_stratified_and_seeded():
     a = data.subset(x, y, per_class=3, generator=torch.Generator().manual_seed(0))
     b = data.subset(x, y, per_class=3, generator=torch.Generator().manual_seed(0))
     assert torch.equal(a[0], b[0]) and a[1].bincount().tolist() == [3] * 10
-    f = data.subset(x, y, fraction=0.1, classes=[0, 1], generator=torch.Generator().manual_seed(0))
+    f = data.subset(
+        x, y, fraction=0.1, classes=[0, 1], generator=torch.Generator().manual_seed(0)
+    )
     assert set(f[1].tolist()) == {0, 1}
-    for bad in [dict(), dict(per_class=2, fraction=0.5), dict(fraction=0.0), dict(per_class=0)]:
+    for bad in [
+        dict(),
+        dict(per_class=2, fraction=0.5),
+        dict(fraction=0.0),
+        dict(per_class=0),
+    ]:
         with pytest.raises(ValueError):
             data.subset(x, y, **bad)
 
@@ -71,15 +88,23 @@ def test_shifts_are_deterministic_and_shaped():
     with pytest.raises(ValueError):
         data.add_noise(x, -1)
     xm, _ = data.load_mnist("test")
-    a = data.blend_with_photos(xm[:8], generator=g()); b = data.blend_with_photos(xm[:8], generator=g())
-    assert a.shape == (8, 3, 28, 28) and torch.equal(a, b) and 0 <= a.min() and a.max() <= 1
+    a = data.blend_with_photos(xm[:8], generator=g())
+    b = data.blend_with_photos(xm[:8], generator=g())
+    assert (
+        a.shape == (8, 3, 28, 28)
+        and torch.equal(a, b)
+        and 0 <= a.min()
+        and a.max() <= 1
+    )
     with pytest.raises(ValueError):
         data.blend_with_photos(torch.zeros(2, 2, 28, 28))
 
 
 def test_tang_poems():
     poems = data.load_tang_poems()
-    assert len(poems) == 313 and all(p["title"] and p["author"] and p["text"] for p in poems)
+    assert len(poems) == 313 and all(
+        p["title"] and p["author"] and p["text"] for p in poems
+    )
     assert "\x1b" not in "".join(p["text"] for p in poems)
 
 
@@ -127,7 +152,9 @@ def test_clip_builders_shapes_ranges_and_determinism():
         vy, vx = (int(k) for k in v[i])
         a, b, n = p[i, 0], p[i, 1], 24
         ya, yb, xa, xb = max(vy, 0), max(-vy, 0), max(vx, 0), max(-vx, 0)
-        assert torch.equal(b[:, yb : n - ya, xb : n - xa], a[:, ya : n - yb, xa : n - xb])
+        assert torch.equal(
+            b[:, yb : n - ya, xb : n - xa], a[:, ya : n - yb, xa : n - xb]
+        )
 
 
 def test_clip_builders_reject_bad_input():
@@ -141,3 +168,19 @@ def test_clip_builders_reject_bad_input():
         panning_clips(2, max_speed=-1)
     with pytest.raises(ValueError, match="split"):
         panning_clips(2, split="val")
+
+
+def test_roll_clips_rolls_by_start_plus_t_velocity():
+    from aigc_tl.data import roll_clips
+
+    x = torch.arange(2 * 1 * 8 * 8, dtype=torch.float).view(2, 1, 8, 8)
+    v, s = (
+        torch.tensor([[0.0, 1.0], [2.0, -1.0]]),
+        torch.tensor([[0.0, 3.0], [1.0, 0.0]]),
+    )
+    c = roll_clips(x, v, 3, s)
+    assert c.shape == (2, 3, 1, 8, 8)
+    assert torch.equal(c[0, 2], x[0].roll((0, 5), (-2, -1)))
+    assert torch.equal(c[1, 1], x[1].roll((3, -1), (-2, -1)))
+    with pytest.raises(ValueError, match="velocity"):
+        roll_clips(x, v[:1], 3)

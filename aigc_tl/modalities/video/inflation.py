@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ...data import load_mnist
+from ...data import load_mnist, roll_clips
 
 # %% auto #0
 __all__ = ['INITS', 'TIME_PADDINGS', 'InflatedConv3d', 'inflate_conv', 'per_frame', 'FrameWise', 'FrameFlatten', 'InflatedNet',
@@ -240,11 +240,8 @@ def sliding_digits(
     )
     start = torch.randint(28, (n,), generator=g)
     step = (2 * right - 1) * speed  # -speed or +speed px a frame
-    clips = [
-        torch.stack([x[i].roll(int(s0 + v * t), -1) for t in range(frames)])
-        for i, s0, v in zip(pick.tolist(), start.tolist(), step.tolist())
-    ]
-    return torch.stack(clips), right
+    along_x = lambda v: torch.stack([torch.zeros_like(v), v], 1).float()
+    return roll_clips(x[pick], along_x(step), frames, along_x(start)), right
 
 # %% ../../../nbs/04_modalities/03_video/01_inflation.ipynb #e35bf252
 class ClipClassifier(nn.Module):

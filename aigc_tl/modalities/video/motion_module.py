@@ -11,6 +11,7 @@ from torch import nn
 
 from ... import transfer as tl
 from ...core import eval_mode, model_device
+from ...data import roll_clips
 from ...generative.diffusion import alphas_cumprod, q_sample
 
 # %% auto #0
@@ -168,11 +169,7 @@ def drifting_digits(
     pick = torch.randint(len(images), (n,), generator=g)
     angle = 2 * torch.pi * torch.rand(n, generator=g)
     v = speed * torch.stack([angle.sin(), angle.cos()], 1)
-    steps = (torch.arange(frames)[None, :, None] * v[:, None]).round().long()
-    roll = lambda img, s: img.roll(tuple(s.tolist()), (-2, -1))
-    return torch.stack(
-        [torch.stack([roll(images[i], s) for s in st]) for i, st in zip(pick, steps)]
-    )
+    return roll_clips(images[pick], v, frames)
 
 # %% ../../../nbs/04_modalities/03_video/02_motion_module.ipynb #c16c38d8
 def centre_frames(x: torch.Tensor) -> torch.Tensor:
