@@ -37,6 +37,10 @@ RULES: list[tuple[str, str, str]] = [
     (r"render_glyphs|WQY_FONT", "apt", "fonts-wqy-microhei"),
     (r"load_kjv", "apt", "bible-kjv"),
     (r"load_vtest|load_cv_digits", "apt", "opencv-doc"),
+    (r"espeak", "apt", "espeak-ng"),
+    (r"fluidsynth|midi_to_wave", "apt", "fluidsynth"),
+    (r"fluidsynth|midi_to_wave", "apt", "timgm6mb-soundfont"),
+    (r"^\s*(from|import)\s+music21\b|music21", "extra", "audio"),
     (r"load_vtest|moving_digits|bouncing_shapes|panning_clips|video_player", "extra", "video"),
     (
         r"load_shakespeare|shakespeare_split|chargpt-shakespeare|char_gpt_shakespeare",

@@ -31,16 +31,18 @@ timed() {  # timed "label" cmd...
 apt_deps() {
   # fortunes-zh: Tang poems; fonts-wqy-microhei: a CJK font (rendered characters);
   # bible-kjv: the King James Bible; chromium-headless-shell: the browser check of the pages;
-  # opencv-doc: OpenCV's sample data (vtest.avi, digits.png)
+  # opencv-doc: OpenCV's sample data (vtest.avi, digits.png); espeak-ng: a speech synthesiser
+  # with 100+ voices (the audio chapter's speakers); fluidsynth + timgm6mb-soundfont: MIDI -> WAV
   if [ ! -f /usr/share/games/fortunes/tang300 ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
       || ! command -v bible >/dev/null \
       || [ ! -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] \
-      || ! command -v chromium-headless-shell >/dev/null; then
+      || ! command -v chromium-headless-shell >/dev/null || ! command -v espeak-ng >/dev/null \
+      || ! command -v fluidsynth >/dev/null || [ ! -f /usr/share/sounds/sf2/TimGM6mb.sf2 ]; then
     local SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
       fortunes-zh fonts-wqy-microhei bible-kjv chromium-headless-shell fonts-dejavu-core opencv-doc \
-      >/dev/null
+      espeak-ng fluidsynth timgm6mb-soundfont >/dev/null
   fi
 }
 
