@@ -45,6 +45,12 @@ class ZooEntry:
     quick: Callable[..., nn.Module] | str | None = None
     full: Callable[..., nn.Module] | str | None = None
 
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"name must be a non-empty string, got {self.name!r}")
+        if self.quick is None and self.full is None:
+            raise ValueError(f"{self.name!r}: an entry needs a quick or a full builder")
+
     @property
     def modes(self) -> tuple[str, ...]:
         return tuple(m for m in MODES if getattr(self, m) is not None)
@@ -99,6 +105,8 @@ def entries() -> list[tuple[str, str, tuple[str, ...]]]:
 def available(mode: str | None = None) -> list[str]:
     "Names loadable in `mode` (default: the current mode)."
     mode = mode or get_mode()
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     return sorted(n for n, e in _REGISTRY.items() if getattr(e, mode) is not None)
 
 
@@ -153,6 +161,8 @@ def _sha256(path: Path) -> str:
 def recipe_fingerprint(recipe: dict) -> str:
     """sha256 (16 hex digits) of a recipe's canonical JSON: the cache's test that a
     stored model matches the code."""
+    if not isinstance(recipe, dict):
+        raise TypeError(f"recipe must be a dict, got {type(recipe).__name__}")
     return hashlib.sha256(
         json.dumps(recipe, sort_keys=True, default=str).encode()
     ).hexdigest()[:16]
@@ -187,6 +197,11 @@ def _packaged(key: str, fingerprint: str | None) -> tuple[Path, dict] | None:
     return weights, info
 
 
+def _check_key(key: str) -> None:
+    if not isinstance(key, str) or not re.fullmatch(r"[\w.][\w.-]*", key):
+        raise ValueError(f"key must be a cache name like 'digitnet-quick', got {key!r}")
+
+
 def cached_model(
     key: str,
     build: Callable[[], nn.Module],
@@ -200,6 +215,8 @@ def cached_model(
     `retrain` skips both the cache and the package.
     """
     from safetensors.torch import save_model  # handles tied weights, unlike save_file
+
+    _check_key(key)
 
     folder = cache_dir("zoo", key, create=False)  # created only to save a trained model
     weights, manifest = folder / "model.safetensors", folder / "manifest.json"
@@ -246,6 +263,7 @@ def package_model(key: str) -> Path:
     `aigc_tl/weights/<key>.safetensors` and `<key>.json`; returns the weights' path."""
     import shutil
 
+    _check_key(key)
     folder = cache_dir("zoo", key, create=False)
     if not (folder / "manifest.json").exists():
         raise FileNotFoundError(f"no cache entry {key!r}: load or retrain it first")
@@ -256,12 +274,19 @@ def package_model(key: str) -> Path:
     return dest
 
 # %% ../nbs/00_core/02_zoo.ipynb #a6d84176
+def _check_sizes(**sizes: int) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
 class DigitNet(nn.Module):
     """Small CNN for 1×28×28 digits: two conv blocks, a 128-d feature layer, a linear
     head."""
 
     def __init__(self, num_classes: int = 10, width: int = 16):
         super().__init__()
+        _check_sizes(num_classes=num_classes, width=width)
         self.body = nn.Sequential(
             nn.Conv2d(1, width, 3, padding=1),
             nn.ReLU(),
@@ -364,6 +389,9 @@ class TextEncoder(nn.Module):
 
     def __init__(self, model: nn.Module, tokenizer, max_length: int = 128):
         super().__init__()
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+        _check_sizes(max_length=max_length)
         self.model, self.tokenizer, self.max_length = model, tokenizer, max_length
 
     def forward(self, texts: list[str]) -> torch.Tensor:

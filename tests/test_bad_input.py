@@ -891,7 +891,21 @@ CASES = {
         ),
         "train_ids",
     ),
-    # zoo (more: the rest wait for checks in nbs/00_core/02_zoo.ipynb, see below)
+    # zoo (more)
+    "available mode": (lambda: zoo.available("fast"), "mode"),
+    "recipe_fingerprint recipe": (lambda: zoo.recipe_fingerprint([1, 2]), "recipe"),
+    "cached_model key": (
+        lambda: zoo.cached_model("", lambda: nn.Linear(1, 1), lambda m: {}),
+        "key",
+    ),
+    "package_model key": (lambda: zoo.package_model("../escape"), "key"),
+    "ZooEntry builders": (lambda: zoo.ZooEntry("x", "no builder"), "builder"),
+    "DigitNet num_classes": (lambda: zoo.DigitNet(num_classes=0), "num_classes"),
+    "TextEncoder max_length": (
+        lambda: zoo.TextEncoder(nn.Linear(1, 1), None, max_length=0),
+        "max_length",
+    ),
+    "TextEncoder model": (lambda: zoo.TextEncoder("bert", None), "model"),
     "CharGPT cfg": (lambda: ar.CharGPT({"n_embd": 8}), "cfg"),
     "perceptual_loss content_layer": (
         lambda: st.perceptual_loss({0: X}, X, {}, 3, 1.0),
@@ -932,6 +946,7 @@ CASES = {
         "clips",
     ),
     "ClipClassifier dim": (lambda: infl.ClipClassifier(nn.Identity(), 0, 2), "dim"),
+    "InflatedNet net": (lambda: infl.InflatedNet(nn.Conv2d(1, 1, 3)), "inflate"),
     # modalities.video.motion_module
     "TemporalLayer h": (lambda: mm.TemporalLayer(8)(torch.zeros(8, 4, 4)), "h"),
     "VideoDenoiser block": (
@@ -1242,15 +1257,6 @@ NO_INPUT_TO_CHECK = {
 # Not covered yet: they need an input check in nbs/00_core/02_zoo.ipynb, which others
 # are editing right now. "module.name" -> the bad input that is not caught today.
 WAITING_FOR_A_CHECK = {
-    "zoo.available": "available('fast') raises AttributeError, not a ValueError",
-    "zoo.recipe_fingerprint": "a list instead of a dict is hashed without complaint",
-    "zoo.cached_model": "an empty key is accepted",
-    "zoo.package_model": "an unknown key raises FileNotFoundError, not a ValueError",
-    "zoo.ZooEntry": "an entry with neither quick nor full builder is accepted",
-    "zoo.DigitNet": "num_classes=0 builds a model with an empty head",
-    "zoo.TextEncoder": "max_length=0 is accepted",
-    # video and cross-domain: no check in their notebooks yet (nbs/04_modalities/03_video, nbs/05_cross_domain)
-    "modalities.video.inflation.InflatedNet": "an un-inflated net is accepted; the first clips raise a RuntimeError (shape mismatch)",
 }
 
 

@@ -188,12 +188,20 @@ def _inflate_children(module: nn.Module, *args) -> None:
             _inflate_children(child, *args)
 
 
+def _check_inflated(net: nn.Module) -> None:
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be an nn.Module, got {type(net).__name__}")
+    if any(isinstance(m, (nn.Conv2d, nn.Flatten)) for m in net.modules()):
+        raise ValueError("net still has Conv2d/Flatten layers: build it with inflate(model)")
+
+
 class InflatedNet(nn.Module):
     """An inflated image network on clips (N, T, C, H, W): its outputs per frame,
     (N, T, C', H', W') or (N, T, D)."""
 
     def __init__(self, net: nn.Module):
         super().__init__()
+        _check_inflated(net)
         self.net = net
 
     def forward(self, clips: torch.Tensor) -> torch.Tensor:
