@@ -192,7 +192,9 @@ def _check_inflated(net: nn.Module) -> None:
     if not isinstance(net, nn.Module):
         raise TypeError(f"net must be an nn.Module, got {type(net).__name__}")
     if any(isinstance(m, (nn.Conv2d, nn.Flatten)) for m in net.modules()):
-        raise ValueError("net still has Conv2d/Flatten layers: build it with inflate(model)")
+        raise ValueError(
+            "net still has Conv2d/Flatten layers: build it with inflate(model)"
+        )
 
 
 class InflatedNet(nn.Module):
