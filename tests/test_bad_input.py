@@ -21,6 +21,7 @@ from aigc_tl.generative import diffusion, gan, vae
 from aigc_tl.generative import mathematics as gm
 from aigc_tl.generative import performance as perf
 from aigc_tl.generative import pipeline as pipe
+from aigc_tl.modalities.audio import signal as asig
 from aigc_tl.modalities.image import diffusers_peft as dpeft
 from aigc_tl.modalities.image import few_shot as fs
 from aigc_tl.modalities.image import personalisation as pers
@@ -1187,6 +1188,34 @@ CASES = {
         lambda: xmeta.few_shot_mse(None, torch.zeros(2, 3, 1)),
         "tasks",
     ),
+    # modalities.audio.signal
+    "stft n_fft": (lambda: asig.stft(torch.rand(1000), n_fft=511), "n_fft"),
+    "stft hop": (lambda: asig.stft(torch.rand(1000), hop=0), "hop"),
+    "stft x": (lambda: asig.stft(torch.rand(100)), "n_fft/2"),
+    "istft hop": (
+        lambda: asig.istft(torch.zeros(257, 4, dtype=torch.cfloat), hop=999),
+        "hop",
+    ),
+    "mel_filterbank f_max": (
+        lambda: asig.mel_filterbank(40, 512, 16_000, f_max=9e3),
+        "f_max",
+    ),
+    "mel_spectrogram n_mels": (
+        lambda: asig.mel_spectrogram(torch.rand(2000), 0),
+        "n_mels",
+    ),
+    "mel_to_linear n_fft": (
+        lambda: asig.mel_to_linear(torch.rand(40, 3), n_fft=0),
+        "n_fft",
+    ),
+    "griffin_lim momentum": (
+        lambda: asig.griffin_lim(torch.rand(257, 4), momentum=1.0),
+        "momentum",
+    ),
+    "log_spectral_distance shapes": (
+        lambda: asig.log_spectral_distance(torch.rand(3, 4), torch.rand(4, 3)),
+        "shape",
+    ),
 }
 
 
@@ -1211,6 +1240,9 @@ SKIP_MODULES = ("aigc_tl._modidx",)
 
 # "module.name" -> why no bad-input case makes sense.
 NO_INPUT_TO_CHECK = {
+    "modalities.audio.signal.hann": "one window length; torch.arange rejects a bad one",
+    "modalities.audio.signal.hz_to_mel": "elementwise formula on any tensor",
+    "modalities.audio.signal.mel_to_hz": "elementwise formula on any tensor",
     "cross_domain.adaptation.GradReverse": "an autograd.Function, called as GradReverse.apply: see the case 'GradReverse lam'",
     "zoo.entries": "takes no argument",
     "zoo.packaged_dir": "takes no argument",
@@ -1256,8 +1288,7 @@ NO_INPUT_TO_CHECK = {
 
 # Not covered yet: they need an input check in nbs/00_core/02_zoo.ipynb, which others
 # are editing right now. "module.name" -> the bad input that is not caught today.
-WAITING_FOR_A_CHECK = {
-}
+WAITING_FOR_A_CHECK = {}
 
 
 def _public_callables():
