@@ -89,8 +89,6 @@ def register(
 ) -> ZooEntry:
     """Add (or replace) a zoo entry; a builder given as `"module:function"` is imported
     on first use, so registering never imports a chapter."""
-    if quick is None and full is None:
-        raise ValueError("an entry needs a quick or a full builder")
     _check_builder("quick", quick)
     _check_builder("full", full)
     _REGISTRY[name] = ZooEntry(name, description, quick, full)
@@ -102,18 +100,21 @@ def entries() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(e.name, e.description, e.modes) for _, e in sorted(_REGISTRY.items())]
 
 
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+
+
 def available(mode: str | None = None) -> list[str]:
     "Names loadable in `mode` (default: the current mode)."
     mode = mode or get_mode()
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    _check_mode(mode)
     return sorted(n for n, e in _REGISTRY.items() if getattr(e, mode) is not None)
 
 
 def _problem(name: str, mode: str, train: bool = False) -> str | None:
     "Why `name` cannot be loaded (or, with `train`, trained) in `mode`; None if it can."
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    _check_mode(mode)
     if name not in _REGISTRY:
         return f"unknown model {name!r}; registered: {sorted(_REGISTRY)}"
     if getattr(_REGISTRY[name], mode) is None:
