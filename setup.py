@@ -34,7 +34,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=["aigc_tl", "aigc_tl.*"]),
     include_package_data=True,
     # weights the book ships instead of training them on first use (see the zoo page)
-    package_data={"aigc_tl": ["weights/*.safetensors", "weights/*.json"]},
+    package_data={"aigc_tl": ["weights/*.safetensors", "weights/*.json", "corpora/*.gz"]},
     install_requires=_reqs("requirements"),
     extras_require=extras,
     entry_points={"console_scripts": cfg["console_scripts"].split()},

@@ -596,4 +596,11 @@ register(
     " frames",
     quick="aigc_tl.modalities.video.prediction:frame_ae_digits",
     full="aigc_tl.modalities.video.prediction:frame_ae_digits",
+)
+register(
+    "musicgpt-bach",
+    "book-trained note-level GPT (2 layers, 64-d, 32-token context) on the melodies of"
+    " 433 Bach chorales; `.tokenizer` attached",
+    quick="aigc_tl.modalities.audio.music:musicgpt_bach",
+    full="aigc_tl.modalities.audio.music:musicgpt_bach",
 );

@@ -21,6 +21,7 @@ from aigc_tl.generative import diffusion, gan, vae
 from aigc_tl.generative import mathematics as gm
 from aigc_tl.generative import performance as perf
 from aigc_tl.generative import pipeline as pipe
+from aigc_tl.modalities.audio import music as amus
 from aigc_tl.modalities.audio import signal as asig
 from aigc_tl.modalities.image import diffusers_peft as dpeft
 from aigc_tl.modalities.image import few_shot as fs
@@ -1216,6 +1217,35 @@ CASES = {
         lambda: asig.log_spectral_distance(torch.rand(3, 4), torch.rand(4, 3)),
         "shape",
     ),
+    # modalities.audio.music
+    "MusicTokenizer one string": (lambda: amus.MusicTokenizer().encode("n60"), "string"),
+    "MusicTokenizer unknown": (lambda: amus.MusicTokenizer().encode(["x"]), "vocabulary"),
+    "part_tokens not a stream": (lambda: amus.part_tokens("n60 d1"), "part"),
+    "build_music_corpus name": (lambda: amus.build_music_corpus("jazz", "x.gz"), "corpus"),
+    "load_tunes name": (lambda: amus.load_tunes("jazz"), "corpus"),
+    "tune_ids not tunes": (lambda: amus.tune_ids(["n60"], amus.MusicTokenizer()), "tunes"),
+    "split_tunes test": (lambda: amus.split_tunes([], test=1.5), "test"),
+    "TuneSampler fraction": (
+        lambda: amus.TuneSampler([], amus.MusicTokenizer(), 0.0, 8),
+        "fraction",
+    ),
+    "perplexity short ids": (
+        lambda: amus.perplexity(GPT(), torch.zeros(4, dtype=torch.long), 8),
+        "block_size",
+    ),
+    "ngram_perplexity n": (
+        lambda: amus.ngram_perplexity(IDS[0], IDS[0], 5, n=0),
+        "n must",
+    ),
+    "to_stream one string": (lambda: amus.to_stream("n60 d1"), "string"),
+    "midi_to_wave rate": (lambda: amus.midi_to_wave("x.mid", rate=0), "rate"),
+    "tokens_to_wave rate": (lambda: amus.tokens_to_wave(["n60", "d1"], rate=-1), "rate"),
+    "MusicRecipe steps": (lambda: amus.MusicRecipe(steps=0), "steps"),
+    "music_grid fractions": (
+        lambda: amus.music_grid(None, [], None, fractions=(2.0,)),
+        "fractions",
+    ),
+    "HeldOut ids": (lambda: amus.HeldOut(torch.zeros(2, 3), 8), "test_ids"),
 }
 
 
@@ -1240,6 +1270,8 @@ SKIP_MODULES = ("aigc_tl._modidx",)
 
 # "module.name" -> why no bad-input case makes sense.
 NO_INPUT_TO_CHECK = {
+    "modalities.audio.music.Tune": "a NamedTuple record (name, key, tokens)",
+    "modalities.audio.music.musicgpt_bach": "only the retrain flag",
     "modalities.audio.signal.hann": "one window length; torch.arange rejects a bad one",
     "modalities.audio.signal.hz_to_mel": "elementwise formula on any tensor",
     "modalities.audio.signal.mel_to_hz": "elementwise formula on any tensor",
