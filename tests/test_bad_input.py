@@ -23,6 +23,7 @@ from aigc_tl.generative import performance as perf
 from aigc_tl.generative import pipeline as pipe
 from aigc_tl.modalities.audio import music as amus
 from aigc_tl.modalities.audio import signal as asig
+from aigc_tl.modalities.audio import spectrograms as aspec
 from aigc_tl.modalities.image import diffusers_peft as dpeft
 from aigc_tl.modalities.image import few_shot as fs
 from aigc_tl.modalities.image import personalisation as pers
@@ -1246,6 +1247,17 @@ CASES = {
         "fractions",
     ),
     "HeldOut ids": (lambda: amus.HeldOut(torch.zeros(2, 3), 8), "test_ids"),
+    # modalities.audio.spectrograms
+    "spoken_words voices": (lambda: aspec.spoken_words("en-us"), "voices"),
+    "spoken_words speeds": (lambda: aspec.spoken_words(["en-us"], speeds=(200, 100)), "speeds"),
+    "log_mel n_mels": (lambda: aspec.log_mel(torch.rand(4000), n_mels=0), "n_mels"),
+    "spectrogram_image size": (lambda: aspec.spectrogram_image(torch.rand(4000), size=2), "size"),
+    "dct_matrix n_mfcc": (lambda: aspec.dct_matrix(14, 13), "n_mfcc"),
+    "mfcc_stats n_mfcc": (lambda: aspec.mfcc_stats(torch.rand(4000), n_mfcc=0), "n_mfcc"),
+    "VoiceSampler k": (
+        lambda: aspec.VoiceSampler(X, Y, Y, pool=[0, 1], k=3),
+        "k must",
+    ),
 }
 
 
