@@ -37,7 +37,7 @@ RULES: list[tuple[str, str, str]] = [
     (r"render_glyphs|WQY_FONT", "apt", "fonts-wqy-microhei"),
     (r"load_kjv", "apt", "bible-kjv"),
     (r"load_vtest|load_cv_digits", "apt", "opencv-doc"),
-    (r"espeak", "apt", "espeak-ng"),
+    (r"espeak_variants|\bspeak\(|spoken_words\(|parallel_utterances\(|espeak-ng", "apt", "espeak-ng"),
     (r"fluidsynth|midi_to_wave", "apt", "fluidsynth"),
     (r"fluidsynth|midi_to_wave", "apt", "timgm6mb-soundfont"),
     (r"^\s*(from|import)\s+music21\b|music21", "extra", "audio"),

@@ -603,4 +603,11 @@ register(
     " 433 Bach chorales; `.tokenizer` attached",
     quick="aigc_tl.modalities.audio.music:musicgpt_bach",
     full="aigc_tl.modalities.audio.music:musicgpt_bach",
+)
+register(
+    "voiceconv-espeak",
+    "book-trained FiLM voice converter (log-mel, one reference voice -> 30 others); the"
+    " audio chapter's speaker-adaptation source; `.voices` attached",
+    quick="aigc_tl.modalities.audio.speaker:voiceconv_espeak",
+    full="aigc_tl.modalities.audio.speaker:voiceconv_espeak",
 );

@@ -23,6 +23,7 @@ from aigc_tl.generative import performance as perf
 from aigc_tl.generative import pipeline as pipe
 from aigc_tl.modalities.audio import music as amus
 from aigc_tl.modalities.audio import signal as asig
+from aigc_tl.modalities.audio import speaker as aspk
 from aigc_tl.modalities.audio import spectrograms as aspec
 from aigc_tl.modalities.image import diffusers_peft as dpeft
 from aigc_tl.modalities.image import few_shot as fs
@@ -1258,6 +1259,24 @@ CASES = {
         lambda: aspec.VoiceSampler(X, Y, Y, pool=[0, 1], k=3),
         "k must",
     ),
+    # modalities.audio.speaker
+    "random_sentences n": (lambda: aspk.random_sentences(0), "n >= 1"),
+    "stretch frames": (lambda: aspk.stretch(torch.rand(4, 10), 0), "frames"),
+    "parallel_utterances voices": (lambda: aspk.parallel_utterances(["a"], "en-us"), "voices"),
+    "FiLMBlock channels": (lambda: aspk.FiLMBlock(0, 4), "channels"),
+    "VoiceConverter x": (
+        lambda: aspk.VoiceConverter(2)(torch.rand(1, 39, 8), torch.tensor([0])),
+        "x must",
+    ),
+    "NewVoice z": (lambda: aspk.NewVoice(aspk.VoiceConverter(2), "z"), "z"),
+    "SpeakerAdaptation train": (lambda: aspk.SpeakerAdaptation("half"), "train"),
+    "FrameCrops k": (lambda: aspk.FrameCrops([torch.rand(4, 8)], [torch.rand(4, 8)], 2), "k"),
+    "l1_loss batch": (lambda: aspk.l1_loss(LIN(), torch.rand(3)), "batch"),
+    "held_out_l1 empty": (lambda: aspk.held_out_l1(lambda x: x, [], []), "utterances"),
+    "RidgeFrames lam": (lambda: aspk.RidgeFrames(lam=0), "lam"),
+    "nearest_voice model": (lambda: aspk.nearest_voice(LIN(), [], []), "converter"),
+    "VCRecipe steps": (lambda: aspk.VCRecipe(steps=0), "sizes"),
+    "source_voices n": (lambda: aspk.source_voices(0), "n"),
 }
 
 
@@ -1284,6 +1303,7 @@ SKIP_MODULES = ("aigc_tl._modidx",)
 NO_INPUT_TO_CHECK = {
     "modalities.audio.music.Tune": "a NamedTuple record (name, key, tokens)",
     "modalities.audio.music.musicgpt_bach": "only the retrain flag",
+    "modalities.audio.speaker.voiceconv_espeak": "only the retrain flag",
     "modalities.audio.signal.hann": "one window length; torch.arange rejects a bad one",
     "modalities.audio.signal.hz_to_mel": "elementwise formula on any tensor",
     "modalities.audio.signal.mel_to_hz": "elementwise formula on any tensor",
